@@ -1,0 +1,201 @@
+/**
+ * The kubelet's command line as spf13/pflag reads it: `--f=v`, `--f v` for
+ * non-bool flags, bare bool flags, `_` read as `-`, `--` ending flags, and
+ * the kubelet's refusal to start on stray arguments or malformed values.
+ */
+import { flagSpec, normaliseFlagName, type SettingKind, type SettingValue } from "./settings";
+import { parseGoBool, parseGoDuration, parseGoInt, type Parsed } from "./values";
+
+export interface ArgWord {
+  text: string;
+  line?: number;
+  /** Expansions in the word that could not be resolved. */
+  unresolved?: string[];
+}
+
+export interface FlagAssignment {
+  /** Normalised flag name. */
+  name: string;
+  /** Parsed value; undefined when it depends on something unresolved or is malformed. */
+  value?: SettingValue;
+  /** The exact words that set it. */
+  text: string;
+  line?: number;
+  unresolved?: string[];
+  /** Not in the kubelet flag table: kept, never interpreted. */
+  unknown?: boolean;
+}
+
+export interface CommandLineProblem {
+  /** The flag the problem concerns, when there is one. */
+  name?: string;
+  text: string;
+  line?: number;
+  /** "refuse": the kubelet would not start; "unresolved": the value is not visible. */
+  kind: "refuse" | "unresolved";
+  message: string;
+}
+
+export interface ParsedCommandLine {
+  assignments: FlagAssignment[];
+  problems: CommandLineProblem[];
+}
+
+export function parseValue(kind: SettingKind, raw: string): Parsed<SettingValue> {
+  switch (kind) {
+    case "bool":
+      return parseGoBool(raw);
+    case "int32":
+    case "int64":
+      return parseGoInt(raw, kind === "int32" ? 32 : 64);
+    case "float": {
+      const n = Number(raw);
+      return raw.trim() !== "" && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, error: `invalid float ${JSON.stringify(raw)}` };
+    }
+    case "duration": {
+      const d = parseGoDuration(raw);
+      return d.ok ? { ok: true, value: raw } : d;
+    }
+    case "stringList":
+      return { ok: true, value: raw === "" ? [] : raw.split(",") };
+    case "gateMap":
+      return parseGates(raw);
+    case "string":
+      return { ok: true, value: raw };
+  }
+}
+
+/** component-base MapStringBool.Set: `k=v` pairs split on `,`, each trimmed and ParseBool'ed. */
+function parseGates(raw: string): Parsed<Record<string, boolean>> {
+  const gates: Record<string, boolean> = {};
+  for (const pair of raw.split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq === -1) return { ok: false, error: `malformed pair ${JSON.stringify(pair)}, expect string=bool` };
+    const value = parseGoBool(pair.slice(eq + 1).trim());
+    if (!value.ok) return { ok: false, error: `invalid value of ${pair.slice(0, eq).trim()}: ${value.error}` };
+    gates[pair.slice(0, eq).trim()] = value.value;
+  }
+  return { ok: true, value: gates };
+}
+
+export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
+  const assignments: FlagAssignment[] = [];
+  const problems: CommandLineProblem[] = [];
+  let flagsEnded = false;
+  for (let k = 0; k < words.length; k++) {
+    const word = words[k];
+    const { text } = word;
+    if (flagsEnded || !text.startsWith("-") || text === "-") {
+      problems.push(strayArgument(word, assignments[assignments.length - 1], words[k - 1]));
+      continue;
+    }
+    if (text === "--") {
+      flagsEnded = true;
+      continue;
+    }
+    if (!text.startsWith("--")) {
+      k += readShorthand(words, k, assignments, problems);
+      continue;
+    }
+    const eq = text.indexOf("=");
+    const name = normaliseFlagName(eq === -1 ? text.slice(2) : text.slice(2, eq));
+    if (word.unresolved?.length && (eq === -1 || word.unresolved.some((u) => text.indexOf(u) < eq))) {
+      problems.push({ text, line: word.line, kind: "unresolved", message: `the flag ${text} depends on ${word.unresolved.join(", ")}, which is not visible` });
+      continue;
+    }
+    const spec = flagSpec(name);
+    let rawValue: string;
+    let valueWord: ArgWord = word;
+    let flagText = text;
+    if (eq !== -1) {
+      rawValue = text.slice(eq + 1);
+    } else if (spec?.kind === "bool") {
+      rawValue = "true";
+    } else {
+      const next = words[k + 1];
+      if (!spec && (!next || next.text.startsWith("-"))) {
+        assignments.push({ name, text, line: word.line, unknown: true });
+        continue;
+      }
+      if (!next) {
+        problems.push({ name, text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: ${text}` });
+        continue;
+      }
+      k++;
+      rawValue = next.text;
+      valueWord = next;
+      flagText = `${text} ${next.text}`;
+    }
+    if (!spec) {
+      assignments.push({ name, text: flagText, line: word.line, unknown: true });
+      continue;
+    }
+    if (valueWord.unresolved?.length) {
+      assignments.push({ name, text: flagText, line: word.line, unresolved: valueWord.unresolved });
+      continue;
+    }
+    const parsed = parseValue(spec.kind, rawValue);
+    if (!parsed.ok) {
+      problems.push({
+        name,
+        text: flagText,
+        line: word.line,
+        kind: "refuse",
+        message: `the kubelet would refuse to start: invalid argument ${JSON.stringify(rawValue)} for "--${name}" flag: ${parsed.error}`,
+      });
+      continue;
+    }
+    assignments.push({ name, value: parsed.value, text: flagText, line: word.line });
+  }
+  return { assignments, problems };
+}
+
+function strayArgument(word: ArgWord, previous: FlagAssignment | undefined, previousWord: ArgWord | undefined): CommandLineProblem {
+  const afterBareBool =
+    previous && previousWord && previous.text === previousWord.text && flagSpec(previous.name)?.kind === "bool" && !previous.text.includes("=");
+  if (afterBareBool) {
+    return {
+      name: previous.name,
+      text: `${previous.text} ${word.text}`,
+      line: word.line,
+      kind: "refuse",
+      message: `${previous.text} ${word.text} sets ${previous.text} to true and leaves ${JSON.stringify(word.text)} as a stray argument, so the kubelet would refuse to start (unknown command ${JSON.stringify(word.text)}); write ${previous.text}=${word.text}`,
+    };
+  }
+  return {
+    text: word.text,
+    line: word.line,
+    kind: word.unresolved?.length ? "unresolved" : "refuse",
+    message: word.unresolved?.length
+      ? `the kubelet argument ${word.text} depends on ${word.unresolved.join(", ")}, which is not visible`
+      : `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}`,
+  };
+}
+
+/** pflag shorthands: the kubelet defines only -v (int) and -h (bool). Returns how many extra words it used. */
+function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAssignment[], problems: CommandLineProblem[]): number {
+  const word = words[k];
+  const letter = word.text[1];
+  if (letter === "h") {
+    assignments.push({ name: "help", value: true, text: word.text, line: word.line });
+    return 0;
+  }
+  if (letter === "v") {
+    const inline = word.text.slice(2).replace(/^=/, "");
+    if (inline !== "" || words[k + 1]) {
+      const raw = inline !== "" ? inline : words[k + 1].text;
+      assignments.push({ name: "v", value: raw, text: inline !== "" ? word.text : `${word.text} ${raw}`, line: word.line });
+      return inline !== "" ? 0 : 1;
+    }
+  }
+  const longName = normaliseFlagName(word.text.slice(1).split("=")[0]);
+  const hint = flagSpec(longName) ? `; write -${word.text}` : "";
+  problems.push({
+    name: flagSpec(longName) ? longName : undefined,
+    text: word.text,
+    line: word.line,
+    kind: "refuse",
+    message: `the kubelet would refuse to start: unknown shorthand flag ${JSON.stringify(letter)} in ${word.text} (pflag reads a single dash as shorthand flags)${hint}`,
+  });
+  return 0;
+}

@@ -1,0 +1,454 @@
+/**
+ * POSIX shell tokenizer: words (with quoting, escapes, line continuations and
+ * expansions kept as marked segments), operators, and here-document bodies.
+ * Linear in the input: every scan uses indexOf or a sticky regex, so a
+ * megabyte of quotes costs a megabyte of work.
+ */
+
+export type Segment =
+  | { kind: "lit"; text: string; quoted: boolean }
+  /** `$NAME` or `${NAME}`; `fallback` is the word of `${NAME:-word}`. */
+  | { kind: "var"; name: string; quoted: boolean; fallback?: string; raw: string }
+  /** Command or arithmetic substitution: never resolved. */
+  | { kind: "sub"; raw: string; quoted: boolean };
+
+export interface Word {
+  kind: "word";
+  segments: Segment[];
+  /** Offsets into the source and the 1-based line the word starts on. */
+  start: number;
+  end: number;
+  line: number;
+}
+
+export interface HereDoc {
+  delimiter: string;
+  /** A quoted delimiter (`<<'EOF'`) turns off expansion in the body. */
+  quoted: boolean;
+  body: string;
+  /** 1-based line of the body's first line. */
+  bodyLine: number;
+}
+
+export interface Operator {
+  kind: "op";
+  op: string;
+  start: number;
+  line: number;
+  heredoc?: HereDoc;
+}
+
+export type Token = Word | Operator;
+
+export interface TokenizeResult {
+  tokens: Token[];
+  /** Set when the input is not valid shell (an unterminated quote, say). */
+  error?: { message: string; line: number };
+}
+
+const OPERATORS = ["<<<", "<<-", "&&", "||", ";;", "<<", ">>", ">&", "<&", ">|", "&>", "<>", ";", "&", "|", "(", ")", "<", ">"];
+const PLAIN_RUN = /[^\s\\'"$`;&|<>()]+/y;
+const DOUBLE_RUN = /[^"\\$`]+/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+export function tokenize(src: string): TokenizeResult {
+  const tokens: Token[] = [];
+  const pendingHereDocs: { op: Operator; delimiter: string; quoted: boolean; stripTabs: boolean }[] = [];
+  let awaitingDelimiter: { op: Operator; stripTabs: boolean } | undefined;
+  let i = 0;
+  let line = 1;
+  let word: Word | undefined;
+  let error: TokenizeResult["error"];
+
+  const countLines = (from: number, to: number): void => {
+    for (let k = src.indexOf("\n", from); k !== -1 && k < to; k = src.indexOf("\n", k + 1)) line++;
+  };
+  const begin = (): Word => (word ??= { kind: "word", segments: [], start: i, end: i, line });
+  const literal = (text: string, quoted: boolean): void => {
+    const w = begin();
+    const last = w.segments[w.segments.length - 1];
+    if (last?.kind === "lit" && last.quoted === quoted) last.text += text;
+    else w.segments.push({ kind: "lit", text, quoted });
+  };
+  const finishWord = (): void => {
+    if (!word) return;
+    word.end = i;
+    if (awaitingDelimiter) {
+      pendingHereDocs.push({
+        op: awaitingDelimiter.op,
+        delimiter: word.segments.map(segmentSource).join(""),
+        quoted: word.segments.some((s) => s.quoted),
+        stripTabs: awaitingDelimiter.stripTabs,
+      });
+      awaitingDelimiter = undefined;
+    }
+    tokens.push(word);
+    word = undefined;
+  };
+  const readHereDocs = (): void => {
+    for (const doc of pendingHereDocs.splice(0)) {
+      const bodyLine = line;
+      const lines: string[] = [];
+      while (i < src.length) {
+        let eol = src.indexOf("\n", i);
+        if (eol === -1) eol = src.length;
+        const raw = src.slice(i, eol);
+        i = Math.min(eol + 1, src.length);
+        line++;
+        const text = doc.stripTabs ? raw.replace(/^\t+/, "") : raw;
+        if (text === doc.delimiter || text === `${doc.delimiter}\r`) break;
+        lines.push(text);
+      }
+      doc.op.heredoc = {
+        delimiter: doc.delimiter,
+        quoted: doc.quoted,
+        body: lines.length ? `${lines.join("\n")}\n` : "",
+        bodyLine,
+      };
+    }
+  };
+  /** Reads `$…` at src[i]; returns false when the `$` is a plain character. */
+  const dollar = (quoted: boolean): void => {
+    const next = src[i + 1];
+    if (next === "{") {
+      const close = src.indexOf("}", i + 2);
+      if (close === -1) {
+        error ??= { message: "unterminated ${", line };
+        i = src.length;
+        return;
+      }
+      const inner = src.slice(i + 2, close);
+      const raw = src.slice(i, close + 1);
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
+      begin().segments.push(
+        m ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, raw } : { kind: "sub", raw, quoted },
+      );
+      countLines(i, close);
+      i = close + 1;
+      return;
+    }
+    if (next === "(") {
+      const close = matchParen(src, i + 1);
+      const end = close === -1 ? src.length : close + 1;
+      if (close === -1) error ??= { message: "unterminated $(", line };
+      begin().segments.push({ kind: "sub", raw: src.slice(i, end), quoted });
+      countLines(i, end);
+      i = end;
+      return;
+    }
+    if (next === "'" && !quoted) {
+      const { text, end } = ansiCString(src, i + 2);
+      if (end === -1) {
+        error ??= { message: "unterminated $'", line };
+        i = src.length;
+        return;
+      }
+      countLines(i, end);
+      literal(text, true);
+      i = end + 1;
+      return;
+    }
+    NAME.lastIndex = i + 1;
+    const name = NAME.exec(src);
+    if (name) {
+      begin().segments.push({ kind: "var", name: name[0], quoted, raw: `$${name[0]}` });
+      i = NAME.lastIndex;
+      return;
+    }
+    if (next !== undefined && /[0-9@*#?$!-]/.test(next)) {
+      begin().segments.push({ kind: "var", name: next, quoted, raw: `$${next}` });
+      i += 2;
+      return;
+    }
+    if (next === '"' && !quoted) {
+      i++; // $"…" is a locale string: read it as a double-quoted one
+      return;
+    }
+    literal("$", quoted);
+    i++;
+  };
+  const backtick = (quoted: boolean): void => {
+    let k = i + 1;
+    while (k < src.length && src[k] !== "`") k += src[k] === "\\" ? 2 : 1;
+    if (k >= src.length) error ??= { message: "unterminated `", line };
+    const end = Math.min(k + 1, src.length);
+    begin().segments.push({ kind: "sub", raw: src.slice(i, end), quoted });
+    countLines(i, end);
+    i = end;
+  };
+
+  while (i < src.length && !error) {
+    const c = src[i];
+    if (c === " " || c === "\t" || c === "\r") {
+      finishWord();
+      i++;
+    } else if (c === "\n") {
+      finishWord();
+      tokens.push({ kind: "op", op: "\n", start: i, line });
+      i++;
+      line++;
+      if (pendingHereDocs.length) readHereDocs();
+    } else if (c === "#" && !word) {
+      const eol = src.indexOf("\n", i);
+      i = eol === -1 ? src.length : eol;
+    } else if (c === "\\") {
+      if (src[i + 1] === "\n") {
+        i += 2;
+        line++;
+      } else if (i + 1 >= src.length) {
+        literal("\\", false);
+        i++;
+      } else {
+        literal(src[i + 1], true);
+        i += 2;
+      }
+    } else if (c === "'") {
+      begin();
+      const close = src.indexOf("'", i + 1);
+      if (close === -1) {
+        error = { message: "unterminated single quote", line };
+        break;
+      }
+      literal(src.slice(i + 1, close), true);
+      countLines(i, close);
+      i = close + 1;
+    } else if (c === '"') {
+      begin();
+      const openLine = line;
+      i++;
+      for (;;) {
+        if (i >= src.length) {
+          error = { message: "unterminated double quote", line: openLine };
+          break;
+        }
+        const d = src[i];
+        if (d === '"') {
+          i++;
+          break;
+        }
+        if (d === "\\") {
+          const e = src[i + 1];
+          if (e === "\n") {
+            line++;
+          } else if (e === "$" || e === "`" || e === '"' || e === "\\") {
+            literal(e, true);
+          } else {
+            literal(e === undefined ? "\\" : `\\${e}`, true);
+          }
+          i += 2;
+        } else if (d === "$") {
+          dollar(true);
+        } else if (d === "`") {
+          backtick(true);
+        } else {
+          DOUBLE_RUN.lastIndex = i;
+          const run = DOUBLE_RUN.exec(src)![0];
+          countLines(i, i + run.length);
+          literal(run, true);
+          i += run.length;
+        }
+      }
+      // an empty "" still makes a word
+      begin();
+    } else if (c === "$") {
+      dollar(false);
+    } else if (c === "`") {
+      backtick(false);
+    } else if (";&|<>()".includes(c)) {
+      // `2>file`: a word of digits right before a redirection is a file descriptor
+      if ((c === "<" || c === ">") && word && isFileDescriptor(word)) word = undefined;
+      finishWord();
+      const op = OPERATORS.find((o) => src.startsWith(o, i))!;
+      const token: Operator = { kind: "op", op, start: i, line };
+      tokens.push(token);
+      i += op.length;
+      if (op === "<<" || op === "<<-") awaitingDelimiter = { op: token, stripTabs: op === "<<-" };
+    } else {
+      PLAIN_RUN.lastIndex = i;
+      const run = PLAIN_RUN.exec(src)![0];
+      literal(run, false);
+      i += run.length;
+    }
+  }
+  finishWord();
+  if (pendingHereDocs.length) readHereDocs();
+  return error ? { tokens, error } : { tokens };
+}
+
+function isFileDescriptor(word: Word): boolean {
+  return word.segments.length === 1 && word.segments[0].kind === "lit" && !word.segments[0].quoted && /^\d+$/.test(word.segments[0].text);
+}
+
+function segmentSource(s: Segment): string {
+  return s.kind === "lit" ? s.text : s.raw;
+}
+
+/** Index of the `)` closing the `(` at `open`, skipping quoted text; -1 if none. */
+function matchParen(src: string, open: number): number {
+  let depth = 0;
+  for (let k = open; k < src.length; k++) {
+    const c = src[k];
+    if (c === "\\") k++;
+    else if (c === "'") {
+      const close = src.indexOf("'", k + 1);
+      if (close === -1) return -1;
+      k = close;
+    } else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return k;
+  }
+  return -1;
+}
+
+const ANSI_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", e: "\x1b", f: "\f", v: "\v" };
+
+function ansiCString(src: string, from: number): { text: string; end: number } {
+  let text = "";
+  for (let k = from; k < src.length; k++) {
+    const c = src[k];
+    if (c === "'") return { text, end: k };
+    if (c === "\\" && k + 1 < src.length) {
+      const e = src[++k];
+      text += ANSI_ESCAPES[e] ?? e;
+    } else text += c;
+  }
+  return { text, end: -1 };
+}
+
+/** A word after expansion and field splitting. */
+export interface ExpandedWord {
+  text: string;
+  line: number;
+  /** Expansions that could not be resolved; their source text stands in `text`. */
+  unresolved: string[];
+}
+
+export type Environment = (name: string) => string | undefined;
+
+/**
+ * Expands variables from `env` and applies field splitting to unquoted
+ * expansions, as the shell does. Unknown variables and command substitutions
+ * stay as their source text and are listed in `unresolved`.
+ */
+export function expandWord(word: Word, env: Environment): ExpandedWord[] {
+  const fields: ExpandedWord[] = [];
+  let current: ExpandedWord | undefined;
+  let hasQuoted = false;
+  const append = (text: string): void => {
+    current ??= { text: "", line: word.line, unresolved: [] };
+    current.text += text;
+  };
+  for (const seg of word.segments) {
+    if (seg.kind === "lit") {
+      append(seg.text);
+      hasQuoted ||= seg.quoted;
+      continue;
+    }
+    const value = seg.kind === "var" ? (env(seg.name) ?? seg.fallback) : undefined;
+    if (value === undefined) {
+      append(seg.raw);
+      current!.unresolved.push(seg.raw);
+      continue;
+    }
+    if (seg.quoted) {
+      append(value);
+      hasQuoted = true;
+      continue;
+    }
+    const pieces = value.split(/[ \t\n]+/);
+    pieces.forEach((piece, index) => {
+      if (index > 0 && current) {
+        fields.push(current);
+        current = undefined;
+      }
+      if (piece !== "") append(piece);
+    });
+  }
+  if (current && (current.text !== "" || hasQuoted || current.unresolved.length)) fields.push(current);
+  else if (!current && hasQuoted) fields.push({ text: "", line: word.line, unresolved: [] });
+  return fields;
+}
+
+/** Words of a string with no operators, as `bash -c 'printf "%s\0" <s>'` prints them. */
+export function splitShellWords(src: string, env: Environment = () => undefined): { words: ExpandedWord[]; error?: string } {
+  const { tokens, error } = tokenize(src);
+  const words: ExpandedWord[] = [];
+  for (const token of tokens) {
+    if (token.kind === "word") words.push(...expandWord(token, env));
+    else if (token.op !== "\n") return { words, error: `unexpected shell operator ${JSON.stringify(token.op)}` };
+  }
+  return error ? { words, error: error.message } : { words };
+}
+
+/** A simple command: its words and redirections, and how it joins the next one. */
+export interface SimpleCommand {
+  words: Word[];
+  redirects: { op: string; target?: Word; heredoc?: HereDoc }[];
+  line: number;
+  /** The operator that ends this command (`|`, `&&`, `;`, a newline, …). */
+  next?: string;
+  /** The operator that ended the previous command. */
+  previous?: string;
+}
+
+const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"]);
+const RESERVED_ALONE = new Set(["fi", "done", "esac", "}", "then", "else", "do"]);
+
+/** Groups tokens into simple commands; compound-command keywords are dropped so their bodies read as commands. */
+export function simpleCommands(tokens: Token[]): SimpleCommand[] {
+  const commands: SimpleCommand[] = [];
+  let current: SimpleCommand | undefined;
+  let previous: string | undefined;
+  for (let k = 0; k < tokens.length; k++) {
+    const token = tokens[k];
+    if (token.kind === "word") {
+      const text = plainText(token);
+      if (!current?.words.length && text !== undefined && RESERVED_PREFIXES.has(text)) continue;
+      if (!current?.words.length && text !== undefined && RESERVED_ALONE.has(text)) continue;
+      current ??= { words: [], redirects: [], line: token.line, previous };
+      current.words.push(token);
+      continue;
+    }
+    if (/^(<<<|<<-?|>>|>&|<&|>\||&>|<>|<|>)$/.test(token.op)) {
+      current ??= { words: [], redirects: [], line: token.line, previous };
+      const target = tokens[k + 1]?.kind === "word" ? (tokens[++k] as Word) : undefined;
+      current.redirects.push({ op: token.op, target, heredoc: token.heredoc });
+      continue;
+    }
+    if (current) {
+      current.next = token.op;
+      commands.push(current);
+      current = undefined;
+    }
+    previous = token.op;
+  }
+  if (current) commands.push(current);
+  return commands;
+}
+
+/** The literal text of a word with no expansions, or undefined. */
+export function plainText(word: Word): string | undefined {
+  let text = "";
+  for (const s of word.segments) {
+    if (s.kind !== "lit") return undefined;
+    text += s.text;
+  }
+  return text;
+}
+
+/** Expands `$VAR` in an unquoted here-document body (no field splitting there). */
+export function expandHereDoc(doc: HereDoc, env: Environment): { text: string; unresolved: string[] } {
+  if (doc.quoted) return { text: doc.body, unresolved: [] };
+  const unresolved: string[] = [];
+  const text = doc.body.replace(
+    /\\([$`\\])|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\([^)]*\)|`[^`]*`/g,
+    (raw, escaped?: string, braced?: string, bare?: string) => {
+      if (escaped) return escaped;
+      const name = braced ?? bare;
+      const value = name ? env(name) : undefined;
+      if (value !== undefined) return value;
+      unresolved.push(raw);
+      return raw;
+    },
+  );
+  return { text, unresolved };
+}
