@@ -21,8 +21,8 @@ export interface ConfigSource {
   location: Location;
   origin: Origin;
   doc: PlainObject;
-  /** Line of a dotted field path inside the document, when known. */
-  lineOf?: (path: string) => number | undefined;
+  /** Where a dotted field path was written, when known. */
+  locate?: (path: string) => Location | undefined;
   /** A cloud API field rather than a kubelet file: its own spelling and fix per setting. */
   fields?: Record<string, { key: string; fix: string; text?: string }>;
 }
@@ -85,7 +85,7 @@ function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknow
   }
   return {
     ...source.location,
-    line: source.lineOf?.(key) ?? source.location.line,
+    ...source.locate?.(key),
     origin: source.origin,
     form: source.origin === "kubelet-default" ? "default" : "config",
     text: `${key}: ${formatValue(value)}`,

@@ -1,0 +1,239 @@
+/**
+ * Bytes to documents: strict base64, gzip (at the top and inside parts), and
+ * MIME multipart as cloud-init and nodeadm split it (Python's email package
+ * semantics: boundary lines, preamble and epilogue dropped, the line break
+ * before a boundary belongs to the boundary). Each document keeps its part
+ * number and content type for provenance.
+ */
+import { gunzipSync } from "node:zlib";
+import type { Location } from "../kubelet/provenance";
+import type { Unverifiable } from "../kubelet/node";
+import type { Limits } from "./limits";
+
+export interface Document {
+  /** "user data part 2 (application/node.eks.aws)", or "user data" when not MIME. */
+  source: string;
+  contentType: string;
+  text: string;
+}
+
+export interface DecodeResult {
+  documents: Document[];
+  unverifiable: Unverifiable[];
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Strict base64 (whitespace tolerated); undefined when the text is not base64. */
+export function decodeBase64(text: string): Buffer | undefined {
+  const compact = text.replace(/[\s]+/g, "");
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) return undefined;
+  return Buffer.from(compact, "base64");
+}
+
+const isGzip = (bytes: Buffer): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** Gunzips when the gzip magic is there, never past the size cap. */
+function maybeGunzip(bytes: Buffer, limits: Limits, where: Location, unverifiable: Unverifiable[]): Buffer | undefined {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: limits.maxBytes });
+  } catch (error) {
+    const tooLarge = (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError;
+    unverifiable.push({
+      location: where,
+      reason: tooLarge
+        ? `the gzip data decompresses to more than ${limits.maxBytes} bytes, over the pack's cap, so it was not read`
+        : `the gzip data is corrupt (${(error as Error).message}), so it cannot be read`,
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Decodes user data. `encoding` says how the property carries it: base64
+ * (launch templates, Azure customData) or plain text.
+ */
+export function decodeUserData(value: string, encoding: "base64" | "plain", limits: Limits, source = "user data"): DecodeResult {
+  const unverifiable: Unverifiable[] = [];
+  const where = { source };
+  let bytes: Buffer | undefined;
+  if (encoding === "base64") {
+    bytes = decodeBase64(value);
+    if (!bytes) {
+      unverifiable.push({ location: where, reason: "the user data is not valid base64, so it cannot be read" });
+      return { documents: [], unverifiable };
+    }
+  } else {
+    bytes = Buffer.from(value, "utf8");
+  }
+  if (bytes.length > limits.maxBytes && !isGzip(bytes)) {
+    unverifiable.push({ location: where, reason: `the user data is ${bytes.length} bytes, over the pack's cap of ${limits.maxBytes}, so it was not read` });
+    return { documents: [], unverifiable };
+  }
+  bytes = maybeGunzip(bytes, limits, where, unverifiable);
+  if (!bytes) return { documents: [], unverifiable };
+  const text = bytes.toString("utf8");
+  const documents: Document[] = [];
+  if (looksLikeMime(text)) {
+    const state = { parts: 0, capped: false };
+    splitMime(text, source, 0, limits, documents, unverifiable, state);
+  } else {
+    documents.push({ source, contentType: sniffContentType(text), text });
+  }
+  return { documents, unverifiable };
+}
+
+/** cloud-init treats user data as MIME when "mime-version:" is in its first 4 KiB; nodeadm when it has a multipart Content-Type header. */
+export function looksLikeMime(text: string): boolean {
+  const head = text.slice(0, 4096).toLowerCase();
+  if (head.includes("mime-version:")) return true;
+  return /^content-type:\s*multipart\//.test(head);
+}
+
+/** cloud-init's content sniffing of a text/plain or headerless document. */
+export function sniffContentType(text: string): string {
+  const start = text.replace(/^\ufeff/, "").trimStart();
+  const firstLine = start.slice(0, start.indexOf("\n") === -1 ? undefined : start.indexOf("\n")).trim().toLowerCase();
+  if (start.startsWith("#!")) return "text/x-shellscript";
+  if (firstLine.startsWith("#cloud-config")) return "text/cloud-config";
+  if (firstLine.startsWith("#include")) return "text/x-include-url";
+  if (firstLine.startsWith("#cloud-boothook")) return "text/cloud-boothook";
+  if (firstLine.startsWith("## template: jinja")) return "text/jinja2";
+  if (/^<powershell>/i.test(start)) return "text/x-powershell";
+  if (/^(---\s*\n\s*)?(apiVersion:\s*node\.eks\.aws\/|\{\s*"apiVersion"\s*:\s*"node\.eks\.aws\/)/.test(start)) return "application/node.eks.aws";
+  if (/^\[settings[.\]]/m.test(start) || /^settings\.[a-z-]+/m.test(start)) return "application/toml";
+  return "text/plain";
+}
+
+interface Headers {
+  contentType: string;
+  params: Record<string, string>;
+  transferEncoding: string;
+}
+
+/** Header block (with folded lines) and where the body starts. */
+function readHeaders(text: string): { headers: Headers; bodyStart: number } {
+  const fields: [string, string][] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    let eol = text.indexOf("\n", pos);
+    if (eol === -1) eol = text.length;
+    const line = text.slice(pos, eol).replace(/\r$/, "");
+    if (line === "") {
+      pos = eol + 1;
+      break;
+    }
+    if (/^[ \t]/.test(line) && fields.length) {
+      fields[fields.length - 1][1] += ` ${line.trim()}`;
+    } else {
+      const colon = line.indexOf(":");
+      // Python's feedparser: a line that is not a header ends the headers and starts the body.
+      if (colon <= 0 || !/^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon))) break;
+      fields.push([line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]);
+    }
+    pos = eol + 1;
+  }
+  const contentType = fields.find(([name]) => name === "content-type")?.[1] ?? "";
+  const { type, params } = parseContentType(contentType);
+  const transferEncoding = (fields.find(([name]) => name === "content-transfer-encoding")?.[1] ?? "").toLowerCase();
+  return { headers: { contentType: type, params, transferEncoding }, bodyStart: Math.min(pos, text.length) };
+}
+
+/** `type/subtype; name="value"; …` with quoted parameters, as RFC 2045 writes them. */
+export function parseContentType(value: string): { type: string; params: Record<string, string> } {
+  const semicolon = value.indexOf(";");
+  const type = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+  const params: Record<string, string> = {};
+  const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
+  }
+  return { type: /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : "text/plain", params };
+}
+
+function splitMime(
+  text: string,
+  source: string,
+  depth: number,
+  limits: Limits,
+  documents: Document[],
+  unverifiable: Unverifiable[],
+  state: { parts: number; capped: boolean },
+): void {
+  const { headers, bodyStart } = readHeaders(text);
+  const body = text.slice(bodyStart);
+  if (!headers.contentType.startsWith("multipart/")) {
+    addLeaf(headers, body, source, limits, documents, unverifiable, state);
+    return;
+  }
+  if (depth >= limits.maxDepth) {
+    unverifiable.push({ location: { source }, reason: `MIME parts are nested more than ${limits.maxDepth} deep, over the pack's cap, so the inner ones were not read` });
+    return;
+  }
+  const boundary = headers.params.boundary;
+  if (!boundary) {
+    unverifiable.push({ location: { source }, reason: "a multipart MIME document has no boundary, so its parts cannot be read" });
+    return;
+  }
+  for (const part of multipartBodies(body, boundary)) {
+    if (state.parts >= limits.maxParts) {
+      if (!state.capped) {
+        unverifiable.push({ location: { source }, reason: `the user data has more than ${limits.maxParts} MIME parts, over the pack's cap, so the rest were not read` });
+        state.capped = true;
+      }
+      return;
+    }
+    splitMime(part, source, depth + 1, limits, documents, unverifiable, state);
+  }
+}
+
+/** The bodies between `--boundary` lines, up to the closing `--boundary--`. */
+export function multipartBodies(body: string, boundary: string): string[] {
+  const parts: string[] = [];
+  const delimiter = `--${boundary}`;
+  let partStart = -1;
+  let pos = 0;
+  while (pos <= body.length) {
+    let eol = body.indexOf("\n", pos);
+    if (eol === -1) eol = body.length;
+    const line = body.slice(pos, eol).replace(/\r$/, "");
+    if (line.startsWith(delimiter)) {
+      const rest = line.slice(delimiter.length);
+      const closing = rest.startsWith("--");
+      if (/^[ \t]*$/.test(closing ? rest.slice(2) : rest)) {
+        if (partStart !== -1) parts.push(body.slice(partStart, Math.max(partStart, pos - 1)).replace(/\r$/, ""));
+        if (closing) return parts;
+        partStart = eol + 1;
+      }
+    }
+    pos = eol + 1;
+  }
+  if (partStart !== -1 && partStart <= body.length) parts.push(body.slice(partStart));
+  return parts;
+}
+
+function addLeaf(
+  headers: Headers,
+  body: string,
+  parent: string,
+  limits: Limits,
+  documents: Document[],
+  unverifiable: Unverifiable[],
+  state: { parts: number; capped: boolean },
+): void {
+  state.parts++;
+  const declared = headers.contentType || "text/plain";
+  const source = `${parent} part ${state.parts} (${declared})`;
+  let bytes: Buffer | undefined = Buffer.from(body, headers.transferEncoding === "base64" ? "base64" : "utf8");
+  if (headers.transferEncoding === "quoted-printable") bytes = Buffer.from(decodeQuotedPrintable(body), "latin1");
+  bytes = maybeGunzip(bytes, limits, { source }, unverifiable);
+  if (!bytes) return;
+  const text = bytes.toString("utf8");
+  const contentType = declared === "text/plain" || declared === "application/octet-stream" || declared === "application/x-gzip" ? sniffContentType(text) : declared;
+  documents.push({ source, contentType, text });
+}
+
+function decodeQuotedPrintable(body: string): string {
+  return body.replace(/=\r?\n/g, "").replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}

@@ -1,0 +1,210 @@
+/**
+ * The node's files as user data leaves them: content written in full (with
+ * the user-data line of every file line), structured edits made by jq, sed
+ * substitutions applied where their result is certain, modes and owners.
+ */
+import { isPlainObject, type PlainObject } from "../kubelet/config";
+import type { FileAttribute } from "../kubelet/node";
+import type { Location } from "../kubelet/provenance";
+
+/** Where a piece of text sits in the user data; `exact` is false for decoded (base64, gzip) text. */
+export interface TextOrigin {
+  source: string;
+  firstLine: number;
+  exact: boolean;
+}
+
+export function at(origin: TextOrigin, localLine = 1): Location {
+  return { source: origin.source, line: origin.exact ? origin.firstLine + localLine - 1 : origin.firstLine };
+}
+
+export interface Chunk {
+  text: string;
+  origin: TextOrigin;
+}
+
+export interface StructuredEdit {
+  path: string[];
+  /** undefined deletes the field. */
+  value?: unknown;
+  location: Location;
+}
+
+/** What a file holds: text the user data wrote, the image's own content, or something not visible. */
+export interface FileState {
+  chunks?: Chunk[];
+  /** The image's own content, when known and not overwritten. */
+  platformBase?: { doc: PlainObject; description: string };
+  /** Set when the content is not visible. */
+  hidden?: { reason: string; location: Location };
+  edits: StructuredEdit[];
+}
+
+export interface VirtualFile {
+  path: string;
+  state: FileState;
+  /** Last place the file was written or edited. */
+  location: Location;
+  mode?: FileAttribute<number>;
+  owner?: FileAttribute<string>;
+}
+
+export function fileText(state: FileState): string | undefined {
+  return state.chunks && !state.hidden ? state.chunks.map((c) => c.text).join("") : undefined;
+}
+
+/** Location of a 1-based line of the file's text. */
+export function locateLine(state: FileState, line: number, file: string): Location | undefined {
+  let remaining = line;
+  for (const chunk of state.chunks ?? []) {
+    const lines = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 1 : 0);
+    if (remaining <= lines) return { ...at(chunk.origin, remaining), file };
+    remaining -= lines;
+  }
+  return undefined;
+}
+
+export const cloneState = (state: FileState): FileState => ({
+  chunks: state.chunks?.slice(),
+  platformBase: state.platformBase,
+  hidden: state.hidden,
+  edits: state.edits.slice(),
+});
+
+/** Applies structured edits to a parsed document (a fresh copy). */
+export function applyEdits(doc: PlainObject, edits: readonly StructuredEdit[]): PlainObject {
+  const result = structuredClone(doc);
+  for (const edit of edits) {
+    let node: PlainObject = result;
+    for (const key of edit.path.slice(0, -1)) {
+      if (!isPlainObject(node[key])) node[key] = {};
+      node = node[key] as PlainObject;
+    }
+    const leaf = edit.path[edit.path.length - 1];
+    if (edit.value === undefined) delete node[leaf];
+    else node[leaf] = structuredClone(edit.value);
+  }
+  return result;
+}
+
+/**
+ * The subset of jq that node scripts use on kubelet configs: `.a.b = v`,
+ * `.a["b"] |= v`, `del(.a.b)`, joined by `|`, with `--arg` / `--argjson`
+ * values. Anything else is not interpreted (undefined).
+ */
+export function parseJqFilter(filter: string, args: ReadonlyMap<string, unknown>): { path: string[]; value?: unknown }[] | undefined {
+  const edits: { path: string[]; value?: unknown }[] = [];
+  for (const term of splitTopLevel(filter, "|")) {
+    const t = term.trim();
+    if (t === "." || t === "") continue;
+    const del = /^del\((.*)\)$/s.exec(t);
+    if (del) {
+      const path = parseJqPath(del[1].trim());
+      if (!path) return undefined;
+      edits.push({ path });
+      continue;
+    }
+    const assign = /^(\.[^=|]*?)\s*(\|=|=)\s*(.+)$/s.exec(t);
+    if (!assign) return undefined;
+    const path = parseJqPath(assign[1].trim());
+    if (!path) return undefined;
+    const rawValue = assign[3].trim();
+    let value: unknown;
+    if (rawValue.startsWith("$")) {
+      if (!args.has(rawValue.slice(1))) return undefined;
+      value = args.get(rawValue.slice(1));
+    } else {
+      try {
+        value = JSON.parse(rawValue);
+      } catch {
+        return undefined;
+      }
+    }
+    edits.push({ path, value: value === null ? undefined : value });
+  }
+  return edits;
+}
+
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0 && c === separator && text[i + 1] !== "=") {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+function parseJqPath(text: string): string[] | undefined {
+  const path: string[] = [];
+  const re = /\.?([A-Za-z_][A-Za-z0-9_]*)|\.?\["((?:[^"\\]|\\.)*)"\]|\."((?:[^"\\]|\\.)*)"/y;
+  let pos = 0;
+  if (!text.startsWith(".")) return undefined;
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (!m) return undefined;
+    path.push(m[1] ?? JSON.parse(`"${m[2] ?? m[3]}"`));
+    pos = re.lastIndex;
+  }
+  return path.length ? path : undefined;
+}
+
+/**
+ * A sed `s` command as a JavaScript replacement, or undefined when its
+ * result is not certain (other commands, addresses, unknown flags).
+ */
+export function parseSedSubstitution(script: string, extended: boolean): ((text: string) => string) | undefined {
+  if (!script.startsWith("s") || script.length < 4) return undefined;
+  const delimiter = script[1];
+  if (/[\\\n\s]/.test(delimiter)) return undefined;
+  const fields: string[] = [];
+  let current = "";
+  for (let i = 2; i < script.length; i++) {
+    const c = script[i];
+    if (c === "\\" && i + 1 < script.length) {
+      current += script[i + 1] === delimiter ? delimiter : c + script[i + 1];
+      i++;
+    } else if (c === delimiter) {
+      fields.push(current);
+      current = "";
+    } else current += c;
+  }
+  if (fields.length !== 2) return undefined;
+  const flags = current;
+  if (!/^[gI]*$/.test(flags)) return undefined;
+  const source = extended ? fields[0] : breToEre(fields[0]);
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, `m${flags.includes("g") ? "g" : ""}${flags.includes("I") ? "i" : ""}`);
+  } catch {
+    return undefined;
+  }
+  const replacement = fields[1].replace(/\$/g, "$$$$").replace(/\\([1-9])/g, "$$$1").replace(/(^|[^\\])&/g, "$1$$&").replace(/\\(.)/g, "$1");
+  return (text) => text.split("\n").map((line) => line.replace(regex, replacement)).join("\n");
+}
+
+/** POSIX basic regular expressions: `\(`, `\{`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */
+function breToEre(bre: string): string {
+  let out = "";
+  for (let i = 0; i < bre.length; i++) {
+    const c = bre[i];
+    if (c === "\\" && i + 1 < bre.length) {
+      const n = bre[++i];
+      out += "(){}+?|".includes(n) ? n : `\\${n}`;
+    } else out += "(){}+?|".includes(c) ? `\\${c}` : c;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * What each node image configures before any user data runs, from the
+ * images' own sources (see shared/reference/node-config-sources.md).
+ */
+import type { PlainObject } from "../kubelet/config";
+
+const EKS_CIPHERS = [
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  "TLS_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_RSA_WITH_AES_128_GCM_SHA256",
+];
+
+export const AL2_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/kubelet-config.json";
+
+/** amazon-eks-ami templates/al2/runtime/kubelet-config.json (v20260304). */
+export const AL2_KUBELET_CONFIG: PlainObject = {
+  kind: "KubeletConfiguration",
+  apiVersion: "kubelet.config.k8s.io/v1beta1",
+  address: "0.0.0.0",
+  authentication: {
+    anonymous: { enabled: false },
+    webhook: { cacheTTL: "2m0s", enabled: true },
+    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+  },
+  authorization: { mode: "Webhook", webhook: { cacheAuthorizedTTL: "5m0s", cacheUnauthorizedTTL: "30s" } },
+  clusterDomain: "cluster.local",
+  hairpinMode: "hairpin-veth",
+  readOnlyPort: 0,
+  cgroupDriver: "cgroupfs",
+  cgroupRoot: "/",
+  featureGates: { RotateKubeletServerCertificate: true },
+  protectKernelDefaults: true,
+  serializeImagePulls: false,
+  serverTLSBootstrap: true,
+  tlsCipherSuites: EKS_CIPHERS,
+};
+
+/** The AL2 kubelet unit's fixed flags (kubelet-containerd.service). */
+export const AL2_UNIT_FLAGS = ["--config", AL2_KUBELET_CONFIG_PATH, "--kubeconfig", "/var/lib/kubelet/kubeconfig"];
+
+export const NODEADM_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/config.json";
+
+/** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go). */
+export const NODEADM_KUBELET_CONFIG: PlainObject = {
+  address: "0.0.0.0",
+  authentication: {
+    anonymous: { enabled: false },
+    webhook: { cacheTTL: "2m0s", enabled: true },
+    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+  },
+  authorization: { mode: "Webhook", webhook: { cacheAuthorizedTTL: "5m0s", cacheUnauthorizedTTL: "30s" } },
+  cgroupDriver: "systemd",
+  clusterDomain: "cluster.local",
+  evictionHard: { "memory.available": "100Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%" },
+  featureGates: { RotateKubeletServerCertificate: true },
+  hairpinMode: "hairpin-veth",
+  protectKernelDefaults: true,
+  readOnlyPort: 0,
+  logging: { verbosity: 2 },
+  serializeImagePulls: false,
+  serverTLSBootstrap: true,
+  tlsCipherSuites: EKS_CIPHERS,
+};
+
+/** nodeadm's own flags; --hostname-override and --cloud-provider are the platform's, not the user's. */
+export const NODEADM_FLAGS = [
+  `--config=${NODEADM_KUBELET_CONFIG_PATH}`,
+  "--kubeconfig=/var/lib/kubelet/kubeconfig",
+  "--cloud-provider=external",
+  "--hostname-override=$(instance private DNS name)",
+];
+
+/** Bottlerocket's kubelet-config template: hard-coded unless a setting changes it. */
+export const BOTTLEROCKET_KUBELET_CONFIG: PlainObject = {
+  authentication: {
+    anonymous: { enabled: false },
+    webhook: { enabled: true },
+    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+  },
+  authorization: { mode: "Webhook" },
+  readOnlyPort: 0,
+  protectKernelDefaults: true,
+  tlsCipherSuites: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"],
+  featureGates: { RotateKubeletServerCertificate: true },
+  serverTLSBootstrap: true,
+  podPidsLimit: 1048576,
+  seccompDefault: false,
+  cgroupDriver: "systemd",
+  serializeImagePulls: false,
+};
+
+/** kubeadm's unit drop-in (10-kubeadm.conf): the kubelet reads /var/lib/kubelet/config.yaml, written by kubeadm from the cluster. */
+export const KUBEADM_CONFIG_PATH = "/var/lib/kubelet/config.yaml";
+export const KUBEADM_UNIT_FLAGS = [
+  "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+  "--kubeconfig=/etc/kubernetes/kubelet.conf",
+  `--config=${KUBEADM_CONFIG_PATH}`,
+];
