@@ -23,8 +23,8 @@ export interface ConfigSource {
   doc: PlainObject;
   /** Where a dotted field path was written, when known. */
   locate?: (path: string) => Location | undefined;
-  /** A cloud API field rather than a kubelet file: its own spelling and fix per setting. */
-  fields?: Record<string, { key: string; fix: string; text?: string }>;
+  /** Settings written in a platform's own terms (a cloud API field, a Bottlerocket key): where, text and fix per setting. */
+  fields?: Record<string, { source?: string; text: string; fix: string }>;
 }
 
 export interface KubeletSources {
@@ -81,7 +81,8 @@ const flagProvenance = (source: CommandLineSource, a: FlagAssignment): Provenanc
 function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknown, key = spec.configPath!): Provenance {
   const field = source.fields?.[spec.name];
   if (field) {
-    return { ...source.location, source: `${source.location.source}.${field.key}`, origin: source.origin, form: "field", text: field.text ?? `${field.key}: ${formatValue(value)}`, fieldFix: field.fix };
+    const location = { ...source.location, ...source.locate?.(key) };
+    return { ...location, source: field.source ?? location.source, origin: source.origin, form: "field", text: field.text, fieldFix: field.fix };
   }
   return {
     ...source.location,

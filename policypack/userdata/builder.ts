@@ -1,0 +1,484 @@
+/**
+ * Collects what the user data does to a node's kubelet and turns it into a
+ * NodeModel: which platform launches the kubelet (EKS AL2 bootstrap.sh,
+ * AL2023 nodeadm, Bottlerocket, EKS Windows, kubeadm, a self-managed unit or
+ * command), its config files and drop-ins, its command line, and the files
+ * whose permissions matter.
+ */
+import type { ArgWord } from "../kubelet/cmdline";
+import { isPlainObject, type PlainObject } from "../kubelet/config";
+import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "../kubelet/effective";
+import type { Benchmark, FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
+import { describeLocation, type Location } from "../kubelet/provenance";
+import { expandWord, tokenize } from "../kubelet/shell";
+import { applyEdits, at, fileText, locateLine, type FileState, type StructuredEdit, type TextOrigin, type VirtualFile } from "./files";
+import type { Limits } from "./limits";
+import {
+  AL2_KUBELET_CONFIG,
+  AL2_KUBELET_CONFIG_PATH,
+  AL2_UNIT_FLAGS,
+  KUBEADM_CONFIG_PATH,
+  KUBEADM_UNIT_FLAGS,
+  NODEADM_FLAGS,
+  NODEADM_KUBELET_CONFIG,
+  NODEADM_KUBELET_CONFIG_PATH,
+} from "./platform-defaults";
+import { parseYamlDocuments } from "./structured";
+import { readSystemdUnits } from "./systemd";
+
+const KUBELET_CONFIG_PATHS = new Set([
+  AL2_KUBELET_CONFIG_PATH,
+  NODEADM_KUBELET_CONFIG_PATH,
+  KUBEADM_CONFIG_PATH,
+  "/var/lib/kubelet/config.yml",
+  "/etc/kubernetes/kubelet-config.yaml",
+  "/etc/kubernetes/kubelet/config.yaml",
+  "/etc/kubernetes/kubelet/kubelet-config.yaml",
+  "/home/kubernetes/kubelet-config.yaml",
+  "/etc/default/kubeletconfig.json",
+]);
+const KUBECONFIG_PATHS = new Set(["/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet.conf", "/etc/kubernetes/kubelet/kubeconfig", "/etc/kubernetes/bootstrap-kubelet.conf"]);
+const ENV_FILES = ["/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/kubelet/kubeadm-flags.env"];
+const UNIT_FILE = /^\/(etc|lib|usr\/lib)\/systemd\/system\/kubelet\.service(\.d\/[^/]+\.conf)?$/;
+const DROP_IN_DIR = /^\/etc\/kubernetes\/kubelet\/config\.json\.d\/[^/]+\.conf$/;
+
+export interface NodeadmPart {
+  doc: PlainObject;
+  locate: (path: string) => Location | undefined;
+  location: Location;
+}
+
+export interface BottlerocketPart {
+  /** Builds the node model for Bottlerocket; set by the TOML reader. */
+  node: (builder: NodeBuilder) => NodeModel;
+}
+
+export class NodeBuilder {
+  readonly files = new Map<string, VirtualFile>();
+  readonly vars = new Map<string, string>();
+  readonly unverifiable: Unverifiable[] = [];
+  readonly problems: LocatedProblem[] = [];
+  private readonly bootstrapCalls: { location: Location; extraArgs: ArgWord[] }[] = [];
+  private readonly kubeletCommands: { location: Location; words: ArgWord[] }[] = [];
+  private readonly windowsCalls: { location: Location; words: ArgWord[] }[] = [];
+  private readonly kubeadmCalls: { location: Location; args: string[] }[] = [];
+  readonly nodeadmParts: NodeadmPart[] = [];
+  bottlerocket?: BottlerocketPart;
+  /** Set when something in the user data touches the kubelet. */
+  private kubeletSign = false;
+
+  constructor(readonly limits: Limits) {}
+
+  addUnverifiable(location: Location, reason: string): void {
+    if (!this.unverifiable.some((u) => u.reason === reason && describeLocation(u.location) === describeLocation(location))) this.unverifiable.push({ location, reason });
+  }
+
+  markKubelet(): void {
+    this.kubeletSign = true;
+  }
+
+  isKubeletFile(path: string): boolean {
+    return this.roleOf(path) !== undefined || ENV_FILES.includes(path);
+  }
+
+  private fileFor(path: string, location: Location): VirtualFile {
+    let file = this.files.get(path);
+    if (!file) {
+      file = { path, state: { edits: [] }, location };
+      this.files.set(path, file);
+    }
+    if (this.isKubeletFile(path)) this.kubeletSign = true;
+    return file;
+  }
+
+  writeFile(path: string, text: string, origin: TextOrigin, location: Location, append = false): void {
+    const file = this.fileFor(path, location);
+    const size = (file.state.chunks ?? []).reduce((n, c) => n + c.text.length, 0) + text.length;
+    if (size > this.limits.maxBytes) {
+      this.hideFile(path, location, `grows past ${this.limits.maxBytes} bytes, over the pack's cap`);
+      return;
+    }
+    const chunk = { text, origin };
+    file.state = append && file.state.chunks && !file.state.hidden ? { ...file.state, chunks: [...file.state.chunks, chunk] } : { chunks: [chunk], edits: [] };
+    file.location = location;
+  }
+
+  setFileState(path: string, state: FileState, location: Location): void {
+    const file = this.fileFor(path, location);
+    file.state = state;
+    file.location = location;
+  }
+
+  hideFile(path: string, location: Location, reason: string): void {
+    const file = this.fileFor(path, location);
+    file.state = { hidden: { reason, location }, edits: [] };
+    file.location = location;
+  }
+
+  copyFile(from: string, to: string, location: Location, move: boolean): void {
+    const source = this.files.get(from);
+    if (!source) {
+      if (this.isKubeletFile(to)) this.hideFile(to, location, `is replaced by ${from}, whose content is not visible`);
+      return;
+    }
+    this.setFileState(to, { ...source.state, chunks: source.state.chunks?.slice(), edits: source.state.edits.slice() }, location);
+    if (move) this.files.delete(from);
+  }
+
+  /** The image's own content for files the pack knows (the AL2 kubelet-config.json). */
+  knownBaseState(path: string): FileState | undefined {
+    if (path !== AL2_KUBELET_CONFIG_PATH) return undefined;
+    this.kubeletSign = true;
+    return { platformBase: { doc: AL2_KUBELET_CONFIG, description: `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}` }, edits: [] };
+  }
+
+  setMode(path: string, mode: FileAttribute<number>): void {
+    this.fileFor(path, mode.location).mode = mode;
+  }
+
+  setOwner(path: string, owner: FileAttribute<string>): void {
+    this.fileFor(path, owner.location).owner = owner;
+  }
+
+  recordBootstrap(location: Location, args: ArgWord[], envExtraArgs: string | undefined): void {
+    this.kubeletSign = true;
+    let extra: ArgWord[] = envExtraArgs ? splitWhitespace(envExtraArgs, location.line) : [];
+    for (let k = 0; k < args.length; k++) {
+      if (args[k].text === "--kubelet-extra-args" && args[k + 1]) {
+        // bootstrap.sh stores the value in a systemd Environment= line; systemd splits it on whitespace.
+        extra = splitWhitespace(args[k + 1].text, args[k + 1].line, args[k + 1].unresolved);
+        k++;
+      } else if (args[k].text.startsWith("--kubelet-extra-args=")) {
+        this.problems.push({
+          kind: "refuse",
+          text: args[k].text.split("=")[0],
+          location,
+          origin: "user",
+          message: "bootstrap.sh does not read --kubelet-extra-args=…; its value is taken as the cluster name. Pass the flags as the next argument: --kubelet-extra-args '…'",
+        });
+      }
+    }
+    this.bootstrapCalls.push({ location, extraArgs: extra });
+  }
+
+  recordKubelet(location: Location, words: ArgWord[]): void {
+    this.kubeletSign = true;
+    this.kubeletCommands.push({ location, words });
+  }
+
+  recordKubeadm(location: Location, args: string[]): void {
+    if (args[0] !== "join" && args[0] !== "init") return;
+    this.kubeletSign = true;
+    this.kubeadmCalls.push({ location, args });
+  }
+
+  recordWindowsBootstrap(location: Location, args: string[]): void {
+    this.kubeletSign = true;
+    const k = args.findIndex((a) => /^-KubeletExtraArgs$/i.test(a));
+    this.windowsCalls.push({ location, words: k !== -1 && args[k + 1] !== undefined ? splitWhitespace(args[k + 1], location.line) : [] });
+  }
+
+  /** The node model, or undefined when nothing in the user data concerns a kubelet. */
+  finish(): NodeModel | undefined {
+    if (!this.kubeletSign && !this.nodeadmParts.length && !this.bottlerocket) return undefined;
+    if (this.bottlerocket) return this.bottlerocket.node(this);
+    const files = this.nodeFiles();
+    const base = { files, unverifiable: this.unverifiable, problems: this.problems };
+    if (this.nodeadmParts.length) {
+      for (const call of this.bootstrapCalls) {
+        this.problems.push({
+          kind: "refuse",
+          text: "/etc/eks/bootstrap.sh",
+          location: call.location,
+          origin: "user",
+          message: "calls /etc/eks/bootstrap.sh, which exits with an error on AL2023 (nodeadm) nodes, so the node never joins the cluster; configure the kubelet through the NodeConfig instead",
+        });
+      }
+      return { platform: "EKS AL2023 (nodeadm)", benchmark: "eks", sources: this.nodeadmSources(), ...base };
+    }
+    if (this.bootstrapCalls.length) return { platform: "EKS AL2 (bootstrap.sh)", benchmark: "eks", sources: this.al2Sources(), ...base };
+    if (this.windowsCalls.length) {
+      const call = this.windowsCalls[this.windowsCalls.length - 1];
+      return {
+        platform: "EKS Windows",
+        benchmark: "eks",
+        sources: {
+          commandLines: [{ location: call.location, origin: "user", words: call.words }],
+          configs: [],
+          configVisible: false,
+          usesConfigFile: true,
+          hiddenConfigReason: "the EKS Windows AMI writes its own kubelet config file",
+          launch: call.location,
+        },
+        ...base,
+      };
+    }
+    return { platform: "self-managed kubelet", benchmark: "generic", sources: this.selfManagedSources(), ...base };
+  }
+
+  /** AL2: the AMI's kubelet-config.json (with the user's edits), the unit's flags, then KUBELET_EXTRA_ARGS. */
+  private al2Sources(): KubeletSources {
+    const call = this.bootstrapCalls[this.bootstrapCalls.length - 1];
+    const configFile = this.files.get(AL2_KUBELET_CONFIG_PATH);
+    const configs = configFile ? this.configSources(configFile) : [this.platformConfig(AL2_KUBELET_CONFIG, `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`)];
+    const hidden = configFile?.state.hidden;
+    return {
+      commandLines: [
+        { location: { source: "EKS AL2 kubelet unit" }, origin: "platform", words: AL2_UNIT_FLAGS.map((text) => ({ text })) },
+        ...this.envCommandLines(),
+        { location: call.location, origin: "user", words: call.extraArgs },
+      ],
+      configs,
+      configVisible: !hidden,
+      hiddenConfigReason: hidden ? `${AL2_KUBELET_CONFIG_PATH} ${hidden.reason}` : undefined,
+      launch: call.location,
+    };
+  }
+
+  /** AL2023: nodeadm's config.json, the merged spec.kubelet.config drop-in, nodeadm's flags, then spec.kubelet.flags. */
+  private nodeadmSources(): KubeletSources {
+    const configs: ConfigSource[] = [this.platformConfig(NODEADM_KUBELET_CONFIG, `nodeadm ${NODEADM_KUBELET_CONFIG_PATH}`)];
+    const commandLines: CommandLineSource[] = [{ location: { source: "nodeadm kubelet flags" }, origin: "platform", words: NODEADM_FLAGS.map((text) => ({ text })) }];
+    for (const part of this.nodeadmParts) {
+      const kubelet = part.doc.spec && isPlainObject(part.doc.spec) ? part.doc.spec.kubelet : undefined;
+      if (!isPlainObject(kubelet)) continue;
+      if (isPlainObject(kubelet.config)) {
+        configs.push({ location: part.location, origin: "user", doc: kubelet.config, locate: (path) => part.locate(`spec.kubelet.config.${path}`) });
+      }
+      if (Array.isArray(kubelet.flags)) {
+        const words: ArgWord[] = [];
+        kubelet.flags.forEach((flag, index) => {
+          const line = part.locate(`spec.kubelet.flags.${index}`)?.line;
+          if (typeof flag === "string") words.push(...splitWhitespace(flag, line));
+          else this.addUnverifiable({ ...part.location, line }, `spec.kubelet.flags[${index}] is not a string, so nodeadm rejects the NodeConfig`);
+        });
+        commandLines.push({ location: part.location, origin: "user", words });
+      }
+    }
+    for (const [path, file] of this.files) if (DROP_IN_DIR.test(path)) configs.push(...this.configSources(file));
+    return { commandLines, configs, configVisible: true, launch: this.nodeadmParts[0].location };
+  }
+
+  /** A kubelet started by a unit, a command or kubeadm; defaults apply only where its whole configuration is visible. */
+  private selfManagedSources(): KubeletSources {
+    const units = readSystemdUnits(this.files, this.limits);
+    for (const u of units.unverifiable) this.addUnverifiable(u.location, u.reason);
+    let commandLines: CommandLineSource[] = [];
+    let launch: Location | undefined;
+    let kubeadm = false;
+    if (units.execStart) {
+      commandLines = [units.execStart];
+      launch = units.execStart.location;
+    } else if (this.kubeletCommands.length) {
+      const command = this.kubeletCommands[this.kubeletCommands.length - 1];
+      commandLines = [{ location: command.location, origin: "user", words: command.words }];
+      launch = command.location;
+    } else {
+      // kubeadm's unit: its own flags, then kubeadm-flags.env and /etc/default/kubelet.
+      kubeadm = true;
+      launch = this.kubeadmCalls[0]?.location;
+      commandLines = [{ location: { source: "kubeadm kubelet unit (10-kubeadm.conf)" }, origin: "platform", words: KUBEADM_UNIT_FLAGS.map((text) => ({ text })) }, ...this.envCommandLines()];
+      commandLines.push(...this.kubeadmExtraArgs());
+    }
+    const configPath = lastFlagValue(commandLines, "config");
+    const configs: ConfigSource[] = [];
+    let configVisible = configPath === undefined;
+    let hiddenConfigReason: string | undefined;
+    if (configPath !== undefined) {
+      const file = this.files.get(configPath);
+      if (file && !file.state.hidden) {
+        configs.push(...this.configSources(file));
+        configVisible = true;
+      } else if (kubeadm && configPath === KUBEADM_CONFIG_PATH) {
+        const given = this.kubeadmKubeletConfiguration();
+        if (given) configs.push(given);
+        hiddenConfigReason = `kubeadm writes ${KUBEADM_CONFIG_PATH} from the cluster's kubelet configuration, which the user data does not show`;
+      } else {
+        hiddenConfigReason = file?.state.hidden ? `${configPath} ${file.state.hidden.reason}` : `the kubelet reads ${configPath}, which the user data does not write`;
+      }
+    } else if (!units.execStart && !this.kubeletCommands.length && !this.kubeadmCalls.length) {
+      // Kubelet files written with no visible launcher: only explicit values count.
+      const written = [...this.files.values()].filter((f) => this.roleOf(f.path) === "kubelet-config" && !f.state.hidden);
+      for (const file of written) configs.push(...this.configSources(file));
+      configVisible = false;
+      hiddenConfigReason = "how the kubelet is started is not visible";
+      commandLines = this.envCommandLines();
+      launch = undefined;
+    }
+    const configDir = lastFlagValue(commandLines, "config-dir");
+    if (configDir !== undefined) {
+      const dropIns = [...this.files.keys()].filter((p) => p.startsWith(`${configDir.replace(/\/$/, "")}/`) && p.endsWith(".conf")).sort();
+      for (const path of dropIns) configs.push(...this.configSources(this.files.get(path)!));
+    }
+    return { commandLines, configs, configVisible, hiddenConfigReason, launch, usesConfigFile: configs.length > 0 };
+  }
+
+  private platformConfig(doc: PlainObject, description: string): ConfigSource {
+    return { location: { source: description }, origin: "platform", doc };
+  }
+
+  /** A kubelet config file as config sources: its content (user), or the image's content plus the user's edits. */
+  private configSources(file: VirtualFile): ConfigSource[] {
+    const { state, path } = file;
+    const editLocations = (edits: readonly StructuredEdit[]) => (key: string) => {
+      for (let k = edits.length - 1; k >= 0; k--) if (edits[k].path.join(".") === key || key.startsWith(`${edits[k].path.join(".")}.`)) return { ...edits[k].location, file: path };
+      return undefined;
+    };
+    if (state.hidden) return [];
+    if (state.platformBase) {
+      const deleted = state.edits.filter((e) => e.value === undefined);
+      const sources: ConfigSource[] = [this.platformConfig(applyEdits(state.platformBase.doc, deleted), state.platformBase.description)];
+      const set = state.edits.filter((e) => e.value !== undefined);
+      if (set.length) sources.push({ location: { ...set[0].location, file: path }, origin: "user", doc: applyEdits({}, set), locate: editLocations(set) });
+      return sources;
+    }
+    const text = fileText(state) ?? "";
+    const parsed = parseYamlDocuments(text, this.limits);
+    if (!parsed.ok || parsed.documents.length !== 1 || !isPlainObject(parsed.documents[0].value)) {
+      this.addUnverifiable({ ...file.location, file: path }, `the kubelet config file ${path} cannot be parsed${parsed.ok ? " as one YAML or JSON object" : ` (${parsed.error})`}`);
+      return [];
+    }
+    const document = parsed.documents[0];
+    const doc = applyEdits(document.value as PlainObject, state.edits);
+    const fromEdits = editLocations(state.edits);
+    return [
+      {
+        location: { ...file.location, file: path },
+        origin: "user",
+        doc,
+        locate: (key) => {
+          const line = document.lineOf(key);
+          return fromEdits(key) ?? (line !== undefined ? locateLine(state, line, path) : undefined);
+        },
+      },
+    ];
+  }
+
+  /** KUBELET_EXTRA_ARGS / KUBELET_ARGS from environment files the user data writes. */
+  private envCommandLines(): CommandLineSource[] {
+    const lines: CommandLineSource[] = [];
+    for (const path of ENV_FILES) {
+      const file = this.files.get(path);
+      if (!file) continue;
+      if (file.state.hidden) {
+        this.addUnverifiable(file.location, `${path} ${file.state.hidden.reason}, so the kubelet flags in it are not visible`);
+        continue;
+      }
+      for (const v of readEnvironmentFile(file.state, path)) {
+        if (/^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/.test(v.name)) lines.push({ location: v.location, origin: "user", words: splitWhitespace(v.value, v.location.line) });
+      }
+    }
+    return lines;
+  }
+
+  /** nodeRegistration.kubeletExtraArgs of kubeadm Join/InitConfiguration documents given to kubeadm --config. */
+  private kubeadmExtraArgs(): CommandLineSource[] {
+    const sources: CommandLineSource[] = [];
+    for (const { file, doc, locate } of this.kubeadmDocuments()) {
+      if (doc.kind !== "JoinConfiguration" && doc.kind !== "InitConfiguration") continue;
+      const registration = doc.nodeRegistration;
+      const extra = isPlainObject(registration) ? registration.kubeletExtraArgs : undefined;
+      const words: ArgWord[] = [];
+      if (isPlainObject(extra)) {
+        for (const [name, value] of Object.entries(extra)) words.push({ text: `--${name}=${String(value)}`, line: locate(`nodeRegistration.kubeletExtraArgs.${name}`)?.line });
+      } else if (Array.isArray(extra)) {
+        extra.forEach((entry, index) => {
+          if (isPlainObject(entry) && typeof entry.name === "string") words.push({ text: `--${entry.name}=${String(entry.value ?? "")}`, line: locate(`nodeRegistration.kubeletExtraArgs.${index}`)?.line });
+        });
+      }
+      if (words.length) sources.push({ location: { ...file.location, line: undefined, file: file.path }, origin: "user", words });
+    }
+    return sources;
+  }
+
+  private kubeadmKubeletConfiguration(): ConfigSource | undefined {
+    const found = this.kubeadmDocuments().find(({ doc }) => doc.kind === "KubeletConfiguration");
+    if (!found || !this.kubeadmCalls.some((c) => c.args[0] === "init")) return undefined;
+    return { location: { ...found.file.location, file: found.file.path }, origin: "user", doc: found.doc, locate: found.locate };
+  }
+
+  private kubeadmDocuments(): { file: VirtualFile; doc: PlainObject; locate: (path: string) => Location | undefined }[] {
+    const result: { file: VirtualFile; doc: PlainObject; locate: (path: string) => Location | undefined }[] = [];
+    for (const call of this.kubeadmCalls) {
+      const k = call.args.findIndex((a) => a === "--config" || a.startsWith("--config="));
+      if (k === -1) continue;
+      const path = call.args[k].includes("=") ? call.args[k].slice("--config=".length) : call.args[k + 1];
+      const file = path ? this.files.get(path) : undefined;
+      const text = file ? fileText(file.state) : undefined;
+      if (!file || text === undefined) {
+        if (path) this.addUnverifiable(call.location, `kubeadm reads ${path}, which the user data does not write visibly`);
+        continue;
+      }
+      const parsed = parseYamlDocuments(text, this.limits);
+      if (!parsed.ok) {
+        this.addUnverifiable(file.location, `the kubeadm config ${path} cannot be parsed (${parsed.error})`);
+        continue;
+      }
+      for (const d of parsed.documents) {
+        if (isPlainObject(d.value)) result.push({ file, doc: d.value, locate: (p) => (d.lineOf(p) !== undefined ? locateLine(file.state, d.lineOf(p)!, path) : undefined) });
+      }
+    }
+    return result;
+  }
+
+  roleOf(path: string, configPath?: string, kubeconfigPath?: string): FileRole | undefined {
+    if (KUBELET_CONFIG_PATHS.has(path) || DROP_IN_DIR.test(path) || path === configPath) return "kubelet-config";
+    if (KUBECONFIG_PATHS.has(path) || path === kubeconfigPath) return "kubeconfig";
+    if (UNIT_FILE.test(path)) return "service";
+    if (path === "/etc/kubernetes/pki/ca.crt") return "client-ca";
+    return undefined;
+  }
+
+  private nodeFiles(): NodeFile[] {
+    const flagValue = (name: string): string | undefined => {
+      for (const c of this.kubeletCommands) {
+        const word = c.words.find((w) => w.text.startsWith(`--${name}=`));
+        if (word) return word.text.slice(name.length + 3);
+      }
+      return undefined;
+    };
+    const files: NodeFile[] = [];
+    for (const file of this.files.values()) {
+      const role = this.roleOf(file.path, flagValue("config"), flagValue("kubeconfig"));
+      if (role && (file.mode || file.owner)) files.push({ path: file.path, role, location: file.location, mode: file.mode, owner: file.owner });
+    }
+    return files;
+  }
+}
+
+/** systemd's splitting of an unquoted `$VAR` in ExecStart: on whitespace, no quote processing. */
+export function splitWhitespace(text: string, line: number | undefined, unresolved?: string[]): ArgWord[] {
+  return text
+    .split(/\s+/)
+    .filter((w) => w !== "")
+    .map((w) => ({ text: w, line, unresolved: unresolved?.some((u) => w.includes(u)) ? unresolved : undefined }));
+}
+
+function lastFlagValue(lines: CommandLineSource[], name: string): string | undefined {
+  let value: string | undefined;
+  for (const line of lines) {
+    line.words.forEach((w, k) => {
+      if (w.text === `--${name}` && line.words[k + 1]) value = line.words[k + 1].text;
+      else if (w.text.startsWith(`--${name}=`)) value = w.text.slice(name.length + 3);
+    });
+  }
+  return value;
+}
+
+/** `NAME=value` lines of an environment file (shell quoting), with their locations. */
+export function readEnvironmentFile(state: FileState, path: string): { name: string; value: string; location: Location }[] {
+  const text = fileText(state) ?? "";
+  const result: { name: string; value: string; location: Location }[] = [];
+  text.split("\n").forEach((raw, index) => {
+    const line = raw.trim().replace(/^export\s+/, "");
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) return;
+    const { tokens } = tokenize(m[2]);
+    const value = tokens.flatMap((t) => (t.kind === "word" ? expandWord(t, () => undefined).map((w) => w.text) : [])).join(" ");
+    result.push({ name: m[1], value, location: locateLine(state, index + 1, path) ?? { source: path } });
+  });
+  return result;
+}
+
+export type { Benchmark, TextOrigin };
+export { at };

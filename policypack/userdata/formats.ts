@@ -1,0 +1,213 @@
+/**
+ * Readers for each kind of user-data document: cloud-init cloud-config,
+ * nodeadm NodeConfig, Bottlerocket TOML and EKS Windows PowerShell. Shell
+ * scripts go to script.ts.
+ */
+import { gunzipSync } from "node:zlib";
+import { isPlainObject, type PlainObject } from "../kubelet/config";
+import type { ConfigSource } from "../kubelet/effective";
+import type { NodeModel } from "../kubelet/node";
+import type { Location } from "../kubelet/provenance";
+import type { NodeBuilder } from "./builder";
+import { decodeBase64 } from "./decode";
+import { at, type TextOrigin } from "./files";
+import { BOTTLEROCKET_KUBELET_CONFIG } from "./platform-defaults";
+import { applyMode, runScript } from "./script";
+import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "./structured";
+
+const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: true });
+
+/** #cloud-config: bootcmd, then write_files, then runcmd, as cloud-init runs them. */
+export function readCloudConfig(builder: NodeBuilder, text: string, source: string): void {
+  const parsed = parseYamlDocuments(text, builder.limits);
+  if (!parsed.ok) {
+    if (/kubelet|kubeadm|bootstrap\.sh/.test(text)) builder.addUnverifiable({ source }, `the cloud-config is not valid YAML (${parsed.error}), so cloud-init would skip it`);
+    return;
+  }
+  const doc = parsed.documents[0];
+  if (!doc || !isPlainObject(doc.value)) return;
+  const config = doc.value;
+  runCommands(builder, config.bootcmd, "bootcmd", doc, source);
+  if (Array.isArray(config.write_files)) {
+    config.write_files.forEach((entry, index) => {
+      if (isPlainObject(entry)) writeCloudInitFile(builder, entry, `write_files.${index}`, doc, source);
+    });
+  }
+  runCommands(builder, config.runcmd, "runcmd", doc, source);
+}
+
+function runCommands(builder: NodeBuilder, list: unknown, key: string, doc: StructuredDocument, source: string): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((entry, index) => {
+    const line = doc.lineOf(`${key}.${index}`) ?? doc.lineOf(key) ?? 1;
+    if (typeof entry === "string") {
+      // A block scalar starts on the line after its indicator; a plain one on its own line.
+      runScript(builder, entry, { source, firstLine: entry.includes("\n") ? line + 1 : line, exact: true });
+    } else if (Array.isArray(entry) && entry.every((w) => typeof w === "string" || typeof w === "number")) {
+      // An argv list runs without a shell: quote each word so the script reader sees the same words.
+      runScript(builder, entry.map((w) => `'${String(w).replace(/'/g, `'\\''`)}'`).join(" "), { source, firstLine: line, exact: false });
+    }
+  });
+}
+
+function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: string, doc: StructuredDocument, source: string): void {
+  if (typeof entry.path !== "string") return;
+  const path = entry.path;
+  const location: Location = { source, line: doc.lineOf(`${key}.path`) ?? doc.lineOf(key) };
+  const encoding = typeof entry.encoding === "string" ? entry.encoding.toLowerCase() : "";
+  const raw = entry.content === undefined || entry.content === null ? "" : String(entry.content);
+  let text: string | undefined = raw;
+  if (encoding) {
+    const bytes = /b64|base64/.test(encoding) ? decodeBase64(raw) : Buffer.from(raw, "latin1");
+    try {
+      text = bytes ? (/gz/.test(encoding) ? gunzipSync(bytes, { maxOutputLength: builder.limits.maxBytes }) : bytes).toString("utf8") : undefined;
+    } catch {
+      text = undefined;
+    }
+  }
+  if (text === undefined) {
+    builder.hideFile(path, location, `is written with ${encoding} content that does not decode`);
+  } else {
+    const contentLine = doc.lineOf(`${key}.content`);
+    const blockScalar = contentLine !== undefined && !encoding && raw.includes("\n");
+    const textOrigin: TextOrigin = { source, firstLine: blockScalar ? contentLine + 1 : (contentLine ?? location.line ?? 1), exact: blockScalar };
+    builder.writeFile(path, text, textOrigin, location, entry.append === true);
+  }
+  const permissions = entry.permissions;
+  if (typeof permissions === "string" || typeof permissions === "number") {
+    const mode = applyMode(String(permissions).replace(/^0o/, ""), undefined);
+    if (mode !== undefined) {
+      builder.setMode(path, { value: mode, location: { source, line: doc.lineOf(`${key}.permissions`) ?? location.line }, text: `permissions: '${String(permissions)}'` });
+    }
+  }
+  if (typeof entry.owner === "string") {
+    const [user, group] = entry.owner.split(":");
+    builder.setOwner(path, { value: `${user}:${group ?? user}`, location: { source, line: doc.lineOf(`${key}.owner`) ?? location.line }, text: `owner: ${entry.owner}` });
+  }
+}
+
+/** application/node.eks.aws: one or more NodeConfig documents, merged later-wins by nodeadm. */
+export function readNodeConfig(builder: NodeBuilder, text: string, source: string): void {
+  const parsed = parseYamlDocuments(text, builder.limits);
+  if (!parsed.ok) {
+    builder.markKubelet();
+    builder.addUnverifiable({ source }, `the NodeConfig is not valid YAML or JSON (${parsed.error}), so nodeadm would reject it`);
+    return;
+  }
+  for (const document of parsed.documents) {
+    const doc = document.value;
+    if (!isPlainObject(doc)) continue;
+    if (doc.kind !== "NodeConfig" || typeof doc.apiVersion !== "string" || !doc.apiVersion.startsWith("node.eks.aws/")) {
+      builder.addUnverifiable({ source, line: document.lineOf("kind") }, "a document in the nodeadm part is not a node.eks.aws NodeConfig, so nodeadm rejects it");
+      continue;
+    }
+    builder.markKubelet();
+    builder.nodeadmParts.push({ doc, location: { source }, locate: (path) => ({ source, line: document.lineOf(path) }) });
+  }
+}
+
+/** Bottlerocket settings: TOML, or (for @pulumi/eks bottlerocketSettings) an object already parsed. */
+export function readBottlerocket(builder: NodeBuilder, text: string, source: string): void {
+  const parsed = parseTomlDocument(text, builder.limits);
+  if (!parsed.ok) {
+    builder.markKubelet();
+    builder.addUnverifiable({ source }, `the Bottlerocket settings are not valid TOML (${parsed.error}), so the node would not apply them`);
+    return;
+  }
+  const doc = parsed.documents[0];
+  readBottlerocketSettings(builder, doc.value, { source }, (path) => doc.lineOf(path));
+}
+
+const BR_FIELDS: Record<string, { setting: string; configPath: string; key: string; fix: string }> = {
+  "event-qps": { setting: "event-qps", configPath: "eventRecordQPS", key: "settings.kubernetes.event-qps", fix: "set settings.kubernetes.event-qps within the allowed range" },
+  "pod-pids-limit": { setting: "pod-max-pids", configPath: "podPidsLimit", key: "settings.kubernetes.pod-pids-limit", fix: "set settings.kubernetes.pod-pids-limit to a positive limit" },
+  "seccomp-default": { setting: "seccomp-default", configPath: "seccompDefault", key: "settings.kubernetes.seccomp-default", fix: "set settings.kubernetes.seccomp-default = true" },
+  "server-tls-bootstrap": { setting: "rotate-server-certificates", configPath: "serverTLSBootstrap", key: "settings.kubernetes.server-tls-bootstrap", fix: "set settings.kubernetes.server-tls-bootstrap = true" },
+};
+
+export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, location: Location, lineOf: (path: string) => number | undefined): void {
+  const settings = isPlainObject(value) && isPlainObject(value.settings) ? value.settings : undefined;
+  if (!settings) return;
+  builder.markKubelet();
+  const kubernetes = isPlainObject(settings.kubernetes) ? settings.kubernetes : {};
+  const at = (key: string): Location => ({ ...location, line: lineOf(key) });
+  const userDoc: PlainObject = {};
+  const fields: ConfigSource["fields"] = {};
+  for (const [key, field] of Object.entries(BR_FIELDS)) {
+    if (kubernetes[key] === undefined) continue;
+    userDoc[field.configPath] = kubernetes[key];
+    fields[field.setting] = { fix: field.fix, text: `${key} = ${JSON.stringify(kubernetes[key])}` };
+  }
+  const configs: ConfigSource[] = [{ location: { source: "Bottlerocket kubelet config" }, origin: "platform", doc: BOTTLEROCKET_KUBELET_CONFIG }];
+  if (kubernetes["standalone-mode"] === true) {
+    // Bottlerocket's template: standalone mode turns off authentication and authorization.
+    configs.push({
+      location: at("settings.kubernetes.standalone-mode"),
+      origin: "user",
+      doc: { authentication: { anonymous: { enabled: true }, webhook: { enabled: false } }, authorization: { mode: "AlwaysAllow" } },
+      fields: {
+        "anonymous-auth": { text: "standalone-mode = true", fix: "remove settings.kubernetes.standalone-mode = true (it turns on anonymous auth)" },
+        "authorization-mode": { text: "standalone-mode = true", fix: "remove settings.kubernetes.standalone-mode = true (it sets AlwaysAllow)" },
+      },
+    });
+  }
+  if (Object.keys(userDoc).length) {
+    configs.push({ location: at("settings.kubernetes"), origin: "user", doc: userDoc, fields, locate: (path) => at(`settings.kubernetes.${Object.keys(BR_FIELDS).find((k) => BR_FIELDS[k].configPath === path) ?? path}`) });
+  }
+  const extra = kubernetes["kubelet-extra-config"];
+  if (typeof extra === "string") {
+    const decoded = decodeBase64(extra);
+    const parsed = decoded ? parseYamlDocuments(decoded.toString("utf8"), builder.limits) : undefined;
+    if (parsed?.ok && parsed.documents.length === 1 && isPlainObject(parsed.documents[0].value)) {
+      const doc = parsed.documents[0];
+      configs.push({ location: { ...at("settings.kubernetes.kubelet-extra-config"), file: "kubelet-extra-config" }, origin: "user", doc: doc.value as PlainObject });
+    } else {
+      builder.addUnverifiable(at("settings.kubernetes.kubelet-extra-config"), "settings.kubernetes.kubelet-extra-config is not base64-encoded YAML the pack can read");
+    }
+  }
+  for (const key of Object.keys(isPlainObject(settings["bootstrap-containers"]) ? settings["bootstrap-containers"] : {})) {
+    builder.addUnverifiable(at(`settings.bootstrap-containers.${key}`), `bootstrap container ${key} runs code on the host that the pack cannot see`);
+  }
+  const hostContainers = isPlainObject(settings["host-containers"]) ? settings["host-containers"] : {};
+  for (const [key, container] of Object.entries(hostContainers)) {
+    if (isPlainObject(container) && container.superpowered === true && container.enabled === true) {
+      builder.addUnverifiable(at(`settings.host-containers.${key}`), `host container ${key} runs superpowered with code the pack cannot see`);
+    }
+  }
+  builder.bottlerocket = {
+    node: (b): NodeModel => ({
+      platform: "Bottlerocket",
+      benchmark: "eks",
+      sources: { commandLines: [], configs, configVisible: true, launch: { source: "Bottlerocket kubelet" } },
+      files: [],
+      unverifiable: b.unverifiable,
+      problems: b.problems,
+    }),
+  };
+}
+
+/** `<powershell>` user data: Start-EKSBootstrap.ps1 and its -KubeletExtraArgs. */
+export function readPowerShell(builder: NodeBuilder, text: string, source: string): void {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i];
+    const startLine = i + 1;
+    while (/`\s*$/.test(line) && i + 1 < lines.length) line = `${line.replace(/`\s*$/, " ")}${lines[++i]}`;
+    if (!/Start-EKSBootstrap\.ps1/i.test(line)) continue;
+    builder.recordWindowsBootstrap(at(origin0(source), startLine), powerShellWords(line.slice(line.search(/Start-EKSBootstrap\.ps1/i))));
+  }
+}
+
+/** PowerShell argument words: '…' literal ('' escapes a quote), "…" with `-escapes. Variables are left as written. */
+function powerShellWords(text: string): string[] {
+  const words: string[] = [];
+  const re = /'((?:[^']|'')*)'|"((?:[^"`]|`.)*)"|([^\s'"]+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1] !== undefined) words.push(m[1].replace(/''/g, "'"));
+    else if (m[2] !== undefined) words.push(m[2].replace(/`(.)/g, "$1"));
+    else words.push(m[3].replace(/^&$/, ""));
+  }
+  return words.map((w) => w.replace(/^.*[\\/](Start-EKSBootstrap\.ps1)$/i, "$1")).filter((w) => w !== "");
+}
+
+export { origin0 };

@@ -1,0 +1,70 @@
+/**
+ * User data to a node model: decode, split into documents, read each one in
+ * the order the node runs them, and build the kubelet's sources.
+ */
+import type { NodeModel, Unverifiable } from "../kubelet/node";
+import { NodeBuilder } from "./builder";
+import { decodeUserData, type Document } from "./decode";
+import { origin0, readBottlerocket, readBottlerocketSettings, readCloudConfig, readNodeConfig, readPowerShell } from "./formats";
+import { DEFAULT_LIMITS, type Limits } from "./limits";
+import { runScript } from "./script";
+
+export interface UserDataInput {
+  value: string;
+  encoding: "base64" | "plain";
+  /** How the property is named in messages: "user data", "customData". */
+  source?: string;
+}
+
+export interface UserDataAnalysis {
+  /** Undefined when the user data has no sign of a kubelet: not applicable. */
+  node?: NodeModel;
+  /** What could not be read at all (reported only where the resource is known to be a node). */
+  unverifiable: Unverifiable[];
+}
+
+export function analyzeUserData(input: UserDataInput, limits: Limits = DEFAULT_LIMITS, builder = new NodeBuilder(limits)): UserDataAnalysis {
+  const decoded = decodeUserData(input.value, input.encoding, limits, input.source ?? "user data");
+  for (const u of decoded.unverifiable) builder.addUnverifiable(u.location, u.reason);
+  for (const document of decoded.documents) readDocument(builder, document);
+  const node = builder.finish();
+  return { node, unverifiable: builder.unverifiable };
+}
+
+export function readDocument(builder: NodeBuilder, document: Document): void {
+  const { source, text, contentType } = document;
+  switch (contentType) {
+    case "text/x-shellscript":
+    case "text/cloud-boothook":
+    case "text/x-sh":
+      runScript(builder, text, origin0(source));
+      break;
+    case "text/cloud-config":
+      readCloudConfig(builder, text, source);
+      break;
+    case "application/node.eks.aws":
+      readNodeConfig(builder, text, source);
+      break;
+    case "application/toml":
+      readBottlerocket(builder, text, source);
+      break;
+    case "text/x-powershell":
+      readPowerShell(builder, text, source);
+      break;
+    case "text/x-include-url":
+    case "text/x-include-once-url":
+      builder.addUnverifiable({ source }, "cloud-init fetches the content of #include URLs at boot, so it is not visible");
+      break;
+    case "text/jinja2":
+      if (/kubelet|bootstrap\.sh|nodeadm|kubeadm/.test(text)) {
+        builder.markKubelet();
+        builder.addUnverifiable({ source }, "the part is a Jinja template that cloud-init renders at boot, so its final text is not visible");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+export { NodeBuilder, readBottlerocketSettings, DEFAULT_LIMITS };
+export type { Limits };

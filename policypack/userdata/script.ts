@@ -1,0 +1,365 @@
+/**
+ * Reads shell scripts the way they will run on the node, far enough to know
+ * what they do to the kubelet: variables and exports, bootstrap.sh calls,
+ * kubelet invocations, files written by heredocs, echo, printf and tee,
+ * jq and sed edits, chmod/chown, mv/cp, and scripts that run other scripts
+ * or fetch them at boot.
+ */
+import type { ArgWord } from "../kubelet/cmdline";
+import { expandHereDoc, expandWord, simpleCommands, tokenize, type ExpandedWord, type SimpleCommand, type Word } from "../kubelet/shell";
+import type { NodeBuilder } from "./builder";
+import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, type FileState, type TextOrigin } from "./files";
+
+/** What a command writes to stdout, as far as it is known. */
+type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string };
+
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
+const PREFIX_COMMANDS = new Set(["sudo", "exec", "nohup", "command", "env", "time", "nice"]);
+
+const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
+
+export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin, depth = 0): void {
+  if (depth > builder.limits.maxScriptDepth) {
+    builder.addUnverifiable(at(origin), `scripts run other scripts more than ${builder.limits.maxScriptDepth} levels deep, over the pack's cap, so the inner ones were not read`);
+    return;
+  }
+  const { tokens, error } = tokenize(text);
+  if (error) builder.addUnverifiable(at(origin, error.line), `the script is not valid shell (${error.message}), so the rest of it was not read`);
+  let pipeInput: Output | undefined;
+  for (const command of simpleCommands(tokens)) {
+    const output = runCommand(builder, command, origin, depth, command.previous === "|" ? pipeInput : undefined);
+    pipeInput = command.next === "|" ? output : undefined;
+  }
+}
+
+function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOrigin, depth: number, stdin: Output | undefined): Output | undefined {
+  const env = (name: string): string | undefined => builder.vars.get(name);
+  const words: ExpandedWord[] = command.words.flatMap((w) => expandWord(w, env));
+  const location = at(origin, command.line);
+  const temporary = new Map<string, string>();
+  while (words.length && ASSIGNMENT.test(words[0].text)) {
+    const [, name] = ASSIGNMENT.exec(words[0].text)!;
+    temporary.set(name, words[0].text.slice(name.length + 1));
+    words.shift();
+  }
+  if (!words.length) {
+    for (const [name, value] of temporary) builder.vars.set(name, value);
+    return undefined;
+  }
+  while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
+    words.shift();
+    while (words.length > 1 && (words[0].text.startsWith("-") || ASSIGNMENT.test(words[0].text))) {
+      const m = ASSIGNMENT.exec(words[0].text);
+      if (m) temporary.set(m[1], words[0].text.slice(m[1].length + 1));
+      words.shift();
+    }
+  }
+  const name = basename(words[0].text);
+  const args = words.slice(1);
+  const heredoc = command.redirects.find((r) => r.heredoc)?.heredoc;
+  const heredocOutput = (): Output | undefined => {
+    if (!heredoc) return stdin;
+    const { text } = expandHereDoc(heredoc, env);
+    return { kind: "text", text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine } };
+  };
+  const argWords = (list: ExpandedWord[]): ArgWord[] => list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));
+
+  let output: Output | undefined;
+  switch (name) {
+    case "export":
+    case "declare":
+    case "readonly":
+    case "local":
+    case "typeset":
+      for (const arg of args) {
+        const m = ASSIGNMENT.exec(arg.text);
+        if (m) builder.vars.set(m[1], arg.text.slice(m[1].length + 1));
+      }
+      break;
+    case "bootstrap.sh":
+      builder.recordBootstrap(location, argWords(args), temporary.get("KUBELET_EXTRA_ARGS") ?? builder.vars.get("KUBELET_EXTRA_ARGS"));
+      break;
+    case "kubelet":
+      builder.recordKubelet(location, argWords(args));
+      break;
+    case "kubeadm":
+      builder.recordKubeadm(location, args.map((a) => a.text));
+      break;
+    case "cat":
+      output = args.length ? readFiles(builder, args) : heredocOutput();
+      break;
+    case "echo":
+      output = echo(builder, args, origin, command, depth);
+      break;
+    case "printf":
+      output = printf(args, origin, command);
+      break;
+    case "tee": {
+      const input = heredocOutput();
+      const append = args.some((a) => a.text === "-a" || a.text === "--append");
+      for (const target of args.filter((a) => !a.text.startsWith("-"))) writeOutput(builder, target.text, input, location, append);
+      output = input;
+      break;
+    }
+    case "jq":
+      output = jq(builder, args, location, heredocOutput());
+      break;
+    case "sed":
+      sed(builder, args, location);
+      break;
+    case "chmod":
+      chmod(builder, args, location, command);
+      break;
+    case "chown":
+      chown(builder, args, location, command);
+      break;
+    case "mv":
+    case "cp": {
+      const paths = args.filter((a) => !a.text.startsWith("-")).map((a) => a.text);
+      if (paths.length === 2) builder.copyFile(paths[0], paths[1], location, name === "mv");
+      break;
+    }
+    case "curl":
+    case "wget": {
+      const target = outputFileOfFetch(name, args);
+      if (target) builder.hideFile(target, location, `is downloaded at boot by ${name}, so its content is not visible`);
+      output = { kind: "fetched", what: name };
+      break;
+    }
+    case "aws":
+      if (args[0]?.text === "s3" && args[1]?.text === "cp" && args[3] && !args[3].text.startsWith("-")) {
+        builder.hideFile(args[3].text, location, "is downloaded at boot from S3, so its content is not visible");
+      }
+      break;
+    case "source":
+    case ".":
+      if (args[0]) runFile(builder, args[0].text, location, depth);
+      break;
+    case "eval":
+      runScript(builder, args.map((a) => a.text).join(" "), { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
+      break;
+    case "Start-EKSBootstrap.ps1":
+      builder.recordWindowsBootstrap(location, args.map((a) => a.text));
+      break;
+    default:
+      if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, heredocOutput());
+      else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, words[0].text, location, depth);
+  }
+
+  for (const redirect of command.redirects) {
+    if (!redirect.target || !/^(>|>>|>\||&>)$/.test(redirect.op)) continue;
+    const target = expandWord(redirect.target, env)[0]?.text;
+    if (target && target !== "/dev/null") writeOutput(builder, target, output, location, redirect.op === ">>");
+  }
+  return output;
+}
+
+function readFiles(builder: NodeBuilder, args: ExpandedWord[]): Output | undefined {
+  const files = args.filter((a) => !a.text.startsWith("-"));
+  if (files.length !== 1) return undefined;
+  const file = builder.files.get(files[0].text);
+  return file ? { kind: "state", state: cloneState(file.state) } : undefined;
+}
+
+function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, command: SimpleCommand, depth: number): Output | undefined {
+  let newline = true;
+  let escapes = false;
+  let k = 0;
+  while (k < args.length && /^-[neE]+$/.test(args[k].text)) {
+    if (args[k].text.includes("n")) newline = false;
+    if (args[k].text.includes("e")) escapes = true;
+    k++;
+  }
+  const rest = args.slice(k);
+  // `echo "$(jq '.x = v' f)" > f`: the substitution's output is what is written.
+  const substitution = command.words.length === k + 2 ? singleSubstitution(command.words[k + 1]) : undefined;
+  if (substitution) {
+    const inner = tokenize(substitution);
+    const commands = simpleCommands(inner.tokens);
+    if (commands.length === 1 && !inner.error) return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
+  }
+  if (rest.some((a) => a.unresolved.length)) return undefined;
+  let text = rest.map((a) => a.text).join(" ");
+  if (escapes) text = unescapeC(text);
+  return { kind: "text", text: newline ? `${text}\n` : text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + command.line - 1 : origin.firstLine } };
+}
+
+function singleSubstitution(word: Word): string | undefined {
+  if (word.segments.length !== 1 || word.segments[0].kind !== "sub") return undefined;
+  const raw = word.segments[0].raw;
+  return raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
+}
+
+function unescapeC(text: string): string {
+  const map: Record<string, string> = { n: "\n", t: "\t", "\\": "\\" };
+  return text.replace(/\\([nt\\])/g, (_, c: string) => map[c]);
+}
+
+function printf(args: ExpandedWord[], origin: TextOrigin, command: SimpleCommand): Output | undefined {
+  if (!args.length || args.some((a) => a.unresolved.length)) return undefined;
+  const [format, ...values] = args.map((a) => a.text);
+  let text: string;
+  if (!values.length && !format.includes("%")) text = unescapeC(format);
+  else if (/^%s(\\n)?$/.test(format)) text = values.map((v) => v + unescapeC(format.slice(2))).join("");
+  else return undefined;
+  return { kind: "text", text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + command.line - 1 : origin.firstLine } };
+}
+
+function writeOutput(builder: NodeBuilder, path: string, output: Output | undefined, location: ReturnType<typeof at>, append: boolean): void {
+  if (!output) {
+    builder.hideFile(path, location, "is written with content the pack cannot work out");
+  } else if (output.kind === "fetched") {
+    builder.hideFile(path, location, `is downloaded at boot by ${output.what}, so its content is not visible`);
+  } else if (output.kind === "state") {
+    builder.setFileState(path, cloneState(output.state), location);
+  } else {
+    builder.writeFile(path, output.text, output.origin, location, append);
+  }
+}
+
+function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, stdin: Output | undefined): Output | undefined {
+  const jqArgs = new Map<string, unknown>();
+  const positional: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k].text;
+    if ((text === "--arg" || text === "--argjson") && k + 2 < args.length) {
+      const value = args[k + 2].text;
+      if (text === "--arg") jqArgs.set(args[k + 1].text, value);
+      else {
+        try {
+          jqArgs.set(args[k + 1].text, JSON.parse(value));
+        } catch {
+          return undefined;
+        }
+      }
+      k += 2;
+    } else if (!text.startsWith("-")) positional.push(text);
+  }
+  const [filter, file] = positional;
+  if (filter === undefined) return undefined;
+  const source = file ? builder.files.get(file)?.state ?? builder.knownBaseState(file) : stdin?.kind === "state" ? stdin.state : undefined;
+  const edits = parseJqFilter(filter, jqArgs);
+  if (!source || !edits) {
+    if (file && builder.isKubeletFile(file)) builder.addUnverifiable(location, `the jq filter on ${file} is not one the pack can apply, so the result is not visible`);
+    return undefined;
+  }
+  const state = cloneState(source);
+  for (const edit of edits) state.edits.push({ ...edit, location });
+  return { kind: "state", state };
+}
+
+function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>): void {
+  let inPlace = false;
+  let extended = false;
+  const scripts: string[] = [];
+  const files: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k].text;
+    if (/^-i/.test(text) || text === "--in-place") inPlace = true;
+    else if (text === "-E" || text === "-r") extended = true;
+    else if (text === "-e" && args[k + 1]) scripts.push(args[++k].text);
+    else if (text.startsWith("-")) continue;
+    else if (!scripts.length) scripts.push(text);
+    else files.push(text);
+  }
+  if (!inPlace) return;
+  for (const path of files) {
+    const file = builder.files.get(path);
+    const text = file ? fileText(file.state) : undefined;
+    const substitutions = scripts.flatMap((s) => s.split(";")).map((s) => parseSedSubstitution(s.trim(), extended));
+    if (text === undefined || substitutions.some((s) => !s) || !file?.state.chunks) {
+      if (builder.isKubeletFile(path)) builder.addUnverifiable(location, `sed edits ${path}, whose result the pack cannot work out`);
+      continue;
+    }
+    file.state.chunks = file.state.chunks.map((chunk) => ({ ...chunk, text: substitutions.reduce((t, s) => s!(t), chunk.text) }));
+    file.location = location;
+  }
+}
+
+function chmod(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, command: SimpleCommand): void {
+  const operands = args.filter((a) => !/^-[RvcfH]+$/.test(a.text));
+  const [mode, ...paths] = operands.map((a) => a.text);
+  if (mode === undefined) return;
+  for (const path of paths) {
+    const current = builder.files.get(path)?.mode?.value;
+    const value = applyMode(mode, current ?? (builder.files.has(path) ? 0o644 : undefined));
+    if (value !== undefined) builder.setMode(path, { value, location, text: `chmod ${mode} ${path}` });
+  }
+  void command;
+}
+
+/** Octal modes, and symbolic ones (`go-rwx`, `o+w`, `u=rw,go=`) when the current mode is known. */
+export function applyMode(mode: string, current: number | undefined): number | undefined {
+  if (/^0?[0-7]{3,4}$/.test(mode)) return parseInt(mode, 8) & 0o777;
+  let value = current;
+  for (const clause of mode.split(",")) {
+    const m = /^([ugoa]*)([-+=])([rwx]*)$/.exec(clause);
+    if (!m) return undefined;
+    const who = m[1] === "" || m[1].includes("a") ? "ugo" : m[1];
+    let bits = 0;
+    for (const w of who) {
+      const shift = w === "u" ? 6 : w === "g" ? 3 : 0;
+      for (const p of m[3]) bits |= (p === "r" ? 4 : p === "w" ? 2 : 1) << shift;
+    }
+    if (m[2] === "=") {
+      let mask = 0;
+      for (const w of who) mask |= 7 << (w === "u" ? 6 : w === "g" ? 3 : 0);
+      value = ((value ?? 0) & ~mask) | bits;
+    } else if (value === undefined) {
+      return undefined;
+    } else {
+      value = m[2] === "+" ? value | bits : value & ~bits;
+    }
+  }
+  return value;
+}
+
+function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, command: SimpleCommand): void {
+  const operands = args.filter((a) => !a.text.startsWith("-"));
+  const [owner, ...paths] = operands.map((a) => a.text);
+  if (owner === undefined) return;
+  const [user, group] = owner.split(/[:.]/);
+  const full = group === undefined ? `${user}:${user === "root" ? "root" : "?"}` : `${user || "root"}:${group || user}`;
+  for (const path of paths) {
+    if (group === undefined && user === "root") builder.setOwner(path, { value: "root:root", location, text: `chown ${owner} ${path}` });
+    else builder.setOwner(path, { value: full.replace(":?", ""), location, text: `chown ${owner} ${path}` });
+  }
+  void command;
+}
+
+function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k].text;
+    if ((name === "curl" && (text === "-o" || text === "--output")) || (name === "wget" && (text === "-O" || text === "--output-document"))) return args[k + 1]?.text;
+    if (name === "curl" && text.startsWith("-o") && text.length > 2) return text.slice(2);
+    if (name === "wget" && text.startsWith("--output-document=")) return text.slice("--output-document=".length);
+  }
+  return undefined;
+}
+
+function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof at>, depth: number): void {
+  const file = builder.files.get(path);
+  const text = file ? fileText(file.state) : undefined;
+  if (text !== undefined) {
+    runScript(builder, text, { source: location.source, firstLine: location.line ?? 1, exact: false }, depth + 1);
+  } else if (file?.state.hidden) {
+    builder.addUnverifiable(location, `runs ${path}, which ${file.state.hidden.reason.replace(/^is /, "is ")}`);
+  }
+}
+
+function runShell(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, origin: TextOrigin, depth: number, stdin: Output | undefined): void {
+  const c = args.findIndex((a) => a.text === "-c");
+  if (c !== -1 && args[c + 1]) {
+    runScript(builder, args[c + 1].text, { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
+    return;
+  }
+  const file = args.find((a) => !a.text.startsWith("-"));
+  if (file) {
+    runFile(builder, file.text, location, depth);
+    return;
+  }
+  if (stdin?.kind === "fetched") builder.addUnverifiable(location, `pipes a script downloaded at boot by ${stdin.what} into a shell, so what it does to the kubelet is not visible`);
+  else if (stdin?.kind === "text") runScript(builder, stdin.text, stdin.origin, depth + 1);
+}
+
