@@ -6,7 +6,7 @@
  */
 import { computeEffectiveView, type EffectiveSetting, type EffectiveView, type KnownSetting, type LocatedProblem } from "./effective";
 import type { Benchmark, NodeFile, NodeModel } from "./node";
-import { describeLocation, type Location, type Provenance } from "./provenance";
+import { describeLocation, type Provenance } from "./provenance";
 import { formatDuration, parseGoDuration } from "./values";
 
 export type Level = "mandatory" | "advisory";
@@ -544,25 +544,23 @@ export function viewOf(node: NodeModel): EffectiveView {
     : { mode: "config-file", settings: new Map(), gates: new Map(), problems: [], unknownFlags: [] };
 }
 
-/**
- * Runs every rule over a node. Problems the kubelet would refuse to start on
- * are reported by the rule that owns the setting.
- */
-export function evaluateNode(node: NodeModel, paramsFor: (policy: string) => Record<string, unknown> = () => ({})): Finding[] {
-  const view = viewOf(node);
+/** One rule over one node; malformed values the kubelet would refuse are reported by the rule that owns the setting. */
+export function evaluateRule(rule: Rule, node: NodeModel, view: EffectiveView, params: Record<string, unknown>): Finding[] {
   const withNodeProblems: EffectiveView = { ...view, problems: [...node.problems, ...view.problems] };
-  const findings: Finding[] = [];
-  for (const rule of RULES) {
-    findings.push(...rule.evaluate({ view: withNodeProblems, node, params: paramsFor(rule.policy) }));
-    for (const problem of withNodeProblems.problems) {
-      if (problem.name && rule.settings.includes(problem.name)) findings.push({ policy: rule.policy, message: problemMessage(problem) });
-    }
+  const findings = rule.evaluate({ view: withNodeProblems, node, params });
+  for (const problem of withNodeProblems.problems) {
+    if (problem.name && rule.settings.includes(problem.name)) findings.push({ policy: rule.policy, message: problemMessage(problem) });
   }
   return findings;
+}
+
+/** Every rule over a node. */
+export function evaluateNode(node: NodeModel, paramsFor: (policy: string) => Record<string, unknown> = () => ({})): Finding[] {
+  const view = viewOf(node);
+  return RULES.flatMap((rule) => evaluateRule(rule, node, view, paramsFor(rule.policy)));
 }
 
 export function ruleByPolicy(policy: string): Rule | undefined {
   return RULES.find((r) => r.policy === policy);
 }
 
-export type { Location };

@@ -1,0 +1,131 @@
+/**
+ * The CrossGuard policies, one per catalog rule: metadata from the catalog,
+ * a config schema with its defaults, exclusions and exemptions, and the
+ * shared per-resource analysis.
+ */
+import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { evaluateRule, RULES, type Rule } from "../kubelet/rules";
+import { analyzeResource, type ResourceReport } from "./analysis";
+
+export const VERIFIABLE_POLICY = "kubelet-node-config-verifiable";
+
+export interface Exemption {
+  resource: string;
+  reason: string;
+  expires?: string;
+}
+
+const COMMON_SCHEMA: PolicyConfigSchema["properties"] = {
+  excludeResources: {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    description: "Resource names or URNs (globs: * and ?) this policy does not check.",
+  },
+  exemptions: {
+    type: "array",
+    default: [],
+    description: "Waivers for named resources, each with a reason and an optional expiry date (YYYY-MM-DD); an expired exemption stops applying and is reported.",
+    items: {
+      type: "object",
+      properties: {
+        resource: { type: "string", description: "Resource name or URN glob." },
+        reason: { type: "string", description: "Why the resource is exempt." },
+        expires: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Last day the exemption applies (UTC)." },
+      },
+      required: ["resource", "reason"],
+      additionalProperties: false,
+    },
+  },
+};
+
+export function configSchema(rule: Rule): PolicyConfigSchema {
+  return { properties: { ...COMMON_SCHEMA, ...(rule.params as PolicyConfigSchema["properties"]) } };
+}
+
+/** Glob with `*` and `?`, anchored, matched against the whole name or URN. */
+export function globMatches(glob: string, value: string): boolean {
+  const source = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, "s").test(value);
+}
+
+const matchesResource = (glob: unknown, args: { name: string; urn: string }): boolean =>
+  typeof glob === "string" && (globMatches(glob, args.name) || globMatches(glob, args.urn));
+
+/** Findings of one rule over one resource's report, as message lines. */
+export function ruleMessages(rule: Rule, report: ResourceReport, params: Record<string, unknown>): string[] {
+  const messages: string[] = [];
+  for (const { node, view } of report.nodes) {
+    for (const finding of evaluateRule(rule, node, view, params)) messages.push(finding.message);
+  }
+  if (rule.policy === VERIFIABLE_POLICY) {
+    for (const path of report.unknown) {
+      messages.push(`${path} is not known during preview (it is computed from other resources), so kubelet-guard checks it at pulumi up, before the resource is created`);
+    }
+    for (const u of report.unverifiable) messages.push(`${u.location.source}: ${u.reason}`);
+    if (report.internalError) messages.push(`kubelet-guard could not analyse this ${report.adapter.kind} (internal ${report.internalError}); please report it`);
+  }
+  return [...new Set(messages)];
+}
+
+function validate(rule: Rule, args: ResourceValidationArgs, report: ReportViolation): void {
+  let analysis: ResourceReport | undefined;
+  try {
+    analysis = analyzeResource(args.type, args.urn, args.props);
+  } catch (error) {
+    process.stderr.write(`kubelet-guard: ${String((error as Error)?.stack ?? error)}\n`);
+    return;
+  }
+  if (!analysis) args.notApplicable(`kubelet-guard does not read ${args.type}`);
+  if (!analysis.nodes.length && !analysis.unknown.length && !analysis.unverifiable.length && !analysis.internalError) {
+    args.notApplicable("no kubelet configuration in this resource");
+  }
+  let config: Record<string, unknown> = {};
+  try {
+    config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
+  } catch {
+    config = {};
+  }
+  const excluded = Array.isArray(config.excludeResources) ? config.excludeResources : [];
+  if (excluded.some((glob) => matchesResource(glob, args))) return;
+  const messages = ruleMessages(rule, analysis, config);
+  if (!messages.length) return;
+  const exemptions = (Array.isArray(config.exemptions) ? config.exemptions : []) as Exemption[];
+  const exemption = exemptions.find((e) => e && matchesResource(e.resource, args));
+  if (exemption) {
+    if (!exemption.expires || !isExpired(exemption.expires)) return;
+    report(`the exemption for ${exemption.resource} ("${exemption.reason}") expired on ${exemption.expires} and no longer applies`);
+  }
+  for (const message of messages) report(message);
+}
+
+/** An exemption applies through the whole of its expiry day (UTC). */
+export function isExpired(expires: string, now = new Date()): boolean {
+  const end = Date.parse(`${expires}T23:59:59.999Z`);
+  return Number.isNaN(end) || now.getTime() > end;
+}
+
+const FRAMEWORK_SPEC = "CIS Kubernetes Benchmark v1.12 (EKS v1.8, AKS v1.8, GKE v1.6): worker node, kubelet";
+
+function refTags(rule: Rule): string[] {
+  return Object.entries(rule.refs).map(([benchmark, ref]) => `cis-${benchmark}:${ref}`);
+}
+
+export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
+  name: rule.policy,
+  displayName: rule.title,
+  description: rule.description,
+  enforcementLevel: rule.level,
+  severity: rule.severity,
+  framework: {
+    name: "cis-kubernetes",
+    version: rule.refs.generic ? "1.12" : "1.24",
+    reference: rule.refs.generic ?? rule.refs.legacy ?? "",
+    specification: FRAMEWORK_SPEC,
+  },
+  tags: ["kubelet", "cis", ...refTags(rule)],
+  remediationSteps: rule.remediation,
+  url: `https://github.com/kubelet-guard/kubelet-guard#${rule.policy}`,
+  configSchema: configSchema(rule),
+  validateResource: (args, report) => validate(rule, args, report),
+}));

@@ -1,0 +1,95 @@
+/**
+ * Azure: AKS agent pools expose a few kubelet fields; VMs and scale sets
+ * carry cloud-init custom data for self-managed nodes.
+ */
+import { isPlainObject } from "../kubelet/config";
+import type { NodeModel } from "../kubelet/node";
+import type { Adapter, ResourceAnalysis } from "./index";
+import { isUnknown } from "./props";
+import { userDataAdapter } from "./userdata-fields";
+
+/** v3 tokens, v2 versioned modules, and v3 local SDKs (azure-native_containerservice_v…). */
+const containerService = (resource: string): RegExp =>
+  new RegExp(`^azure-native(_containerservice_v\\d{8}(preview)?)?:containerservice(\\/v\\d{8}(preview)?)?:${resource}$`);
+const compute = (resource: string): RegExp => new RegExp(`^azure-native(_compute_v\\d{8}(preview)?)?:compute(\\/v\\d{8}(preview)?)?:${resource}$`);
+
+const SECCOMP: Record<string, boolean> = { Unconfined: false, RuntimeDefault: true };
+
+function aksNode(kubeletConfig: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined {
+  if (isUnknown(kubeletConfig)) {
+    analysis.unknown.push(path);
+    return undefined;
+  }
+  if (!isPlainObject(kubeletConfig)) return undefined;
+  const doc: Record<string, unknown> = {};
+  const fields: Record<string, { source: string; text: string; fix: string }> = {};
+  const pids = kubeletConfig.podMaxPids;
+  if (isUnknown(pids)) analysis.unknown.push(`${path}.podMaxPids`);
+  else if (typeof pids === "number") {
+    doc.podPidsLimit = pids;
+    fields["pod-max-pids"] = { source: `${path}.podMaxPids`, text: String(pids), fix: "set podMaxPids to a positive limit" };
+  }
+  const seccomp = kubeletConfig.seccompDefault;
+  if (isUnknown(seccomp)) analysis.unknown.push(`${path}.seccompDefault`);
+  else if (typeof seccomp === "string" && seccomp in SECCOMP) {
+    doc.seccompDefault = SECCOMP[seccomp];
+    fields["seccomp-default"] = { source: `${path}.seccompDefault`, text: JSON.stringify(seccomp), fix: 'set seccompDefault to "RuntimeDefault"' };
+  }
+  if (!Object.keys(doc).length) return undefined;
+  return {
+    platform: "AKS",
+    benchmark: "aks",
+    sources: {
+      commandLines: [],
+      configs: [{ location: { source: path }, origin: "user", doc, fields }],
+      configVisible: false,
+      usesConfigFile: true,
+      hiddenConfigReason: "AKS manages the rest of the kubelet configuration",
+    },
+    files: [],
+    unverifiable: [],
+    problems: [],
+  };
+}
+
+const managedCluster: Adapter = {
+  kind: "AKS managed cluster",
+  matches: (t) => containerService("ManagedCluster").test(t),
+  properties: ["agentPoolProfiles"],
+  analyze(props) {
+    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    if (isUnknown(props.agentPoolProfiles)) analysis.unknown.push("agentPoolProfiles");
+    else if (Array.isArray(props.agentPoolProfiles)) {
+      props.agentPoolProfiles.forEach((profile, i) => {
+        const config = isPlainObject(profile) ? profile.kubeletConfig : undefined;
+        const node = aksNode(config, `agentPoolProfiles[${i}].kubeletConfig`, analysis);
+        if (node) analysis.nodes.push(node);
+      });
+    }
+    return analysis;
+  },
+};
+
+const agentPool: Adapter = {
+  kind: "AKS agent pool",
+  matches: (t) => containerService("AgentPool").test(t),
+  properties: ["kubeletConfig"],
+  analyze(props) {
+    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const node = aksNode(props.kubeletConfig, "kubeletConfig", analysis);
+    if (node) analysis.nodes.push(node);
+    return analysis;
+  },
+};
+
+const scaleSet = userDataAdapter("Azure scale set", compute("VirtualMachineScaleSet"), [
+  { path: "virtualMachineProfile.osProfile.customData", encoding: "base64", source: "customData" },
+  { path: "virtualMachineProfile.userData", encoding: "base64", source: "userData" },
+]);
+
+const virtualMachine = userDataAdapter("Azure virtual machine", compute("VirtualMachine"), [
+  { path: "osProfile.customData", encoding: "base64", source: "customData" },
+  { path: "userData", encoding: "base64", source: "userData" },
+]);
+
+export const azureAdapters: readonly Adapter[] = [managedCluster, agentPool, scaleSet, virtualMachine];

@@ -1,0 +1,103 @@
+/**
+ * GCP: GKE node pools and clusters expose a few kubelet fields; GCE instances
+ * and templates carry startup scripts and cloud-init for self-managed nodes.
+ */
+import { isPlainObject } from "../kubelet/config";
+import type { NodeModel } from "../kubelet/node";
+import type { Adapter, ResourceAnalysis } from "./index";
+import { isUnknown, pick } from "./props";
+import { userDataAdapter } from "./userdata-fields";
+
+/** A GKE kubeletConfig (or nodeConfigDefaults / nodeKubeletConfig) as a node; GKE keeps the rest of the config to itself. */
+function gkeNode(config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined {
+  if (isUnknown(config)) {
+    analysis.unknown.push(path);
+    return undefined;
+  }
+  if (!isPlainObject(config)) return undefined;
+  const doc: Record<string, unknown> = {};
+  const fields: Record<string, { source: string; text: string; fix: string }> = {};
+  const port = config.insecureKubeletReadonlyPortEnabled;
+  if (isUnknown(port)) analysis.unknown.push(`${path}.insecureKubeletReadonlyPortEnabled`);
+  else if (typeof port === "string" && port !== "") {
+    doc.readOnlyPort = port.toUpperCase() === "TRUE" ? 10255 : 0;
+    fields["read-only-port"] = { source: `${path}.insecureKubeletReadonlyPortEnabled`, text: JSON.stringify(port), fix: 'set insecureKubeletReadonlyPortEnabled to "FALSE"' };
+  }
+  const pids = config.podPidsLimit;
+  if (isUnknown(pids)) analysis.unknown.push(`${path}.podPidsLimit`);
+  else if (typeof pids === "number") {
+    doc.podPidsLimit = pids;
+    fields["pod-max-pids"] = { source: `${path}.podPidsLimit`, text: String(pids), fix: "set podPidsLimit within the allowed range" };
+  }
+  if (!Object.keys(doc).length) return undefined;
+  return {
+    platform: "GKE",
+    benchmark: "gke",
+    sources: {
+      commandLines: [],
+      configs: [{ location: { source: path }, origin: "user", doc, fields }],
+      configVisible: false,
+      usesConfigFile: true,
+      hiddenConfigReason: "GKE manages the rest of the kubelet configuration",
+    },
+    files: [],
+    unverifiable: [],
+    problems: [],
+  };
+}
+
+/** A nodeConfig: its kubeletConfig, and a custom node init script the pack cannot read. */
+function nodeConfigNodes(nodeConfig: unknown, path: string, analysis: ResourceAnalysis): void {
+  if (isUnknown(nodeConfig)) {
+    analysis.unknown.push(path);
+    return;
+  }
+  if (!isPlainObject(nodeConfig)) return;
+  const node = gkeNode(nodeConfig.kubeletConfig, `${path}.kubeletConfig`, analysis);
+  if (node) analysis.nodes.push(node);
+  const init = pick(nodeConfig, "linuxNodeConfig.customNodeInit");
+  if (init !== undefined && init !== null) {
+    analysis.unverifiable.push({ location: { source: `${path}.linuxNodeConfig.customNodeInit` }, reason: "a custom node init script runs on every node at boot from outside the configuration, so what it does to the kubelet is not visible" });
+  }
+}
+
+const nodePool: Adapter = {
+  kind: "GKE node pool",
+  matches: (t) => t === "gcp:container/nodePool:NodePool",
+  properties: ["nodeConfig"],
+  analyze(props) {
+    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
+    return analysis;
+  },
+};
+
+const cluster: Adapter = {
+  kind: "GKE cluster",
+  matches: (t) => t === "gcp:container/cluster:Cluster",
+  properties: ["nodeConfig", "nodePools", "nodePoolDefaults", "nodePoolAutoConfig"],
+  analyze(props) {
+    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
+    if (isUnknown(props.nodePools)) analysis.unknown.push("nodePools");
+    else if (Array.isArray(props.nodePools)) props.nodePools.forEach((pool, i) => nodeConfigNodes(pick(pool, "nodeConfig"), `nodePools[${i}].nodeConfig`, analysis));
+    for (const [path, value] of [
+      ["nodePoolDefaults.nodeConfigDefaults", pick(props, "nodePoolDefaults.nodeConfigDefaults")],
+      ["nodePoolAutoConfig.nodeKubeletConfig", pick(props, "nodePoolAutoConfig.nodeKubeletConfig")],
+    ] as const) {
+      const node = gkeNode(value, path, analysis);
+      if (node) analysis.nodes.push(node);
+    }
+    return analysis;
+  },
+};
+
+const GCE_TYPES = ["gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate", "gcp:compute/instance:Instance"];
+
+const gceInstance = userDataAdapter("GCE instance or template", GCE_TYPES, [
+  { path: "metadata.user-data", encoding: "plain", source: 'metadata["user-data"]' },
+  { path: "metadata.startup-script", encoding: "plain", source: 'metadata["startup-script"]', plainTextType: "text/x-shellscript" },
+  { path: "metadataStartupScript", encoding: "plain", source: "metadataStartupScript", plainTextType: "text/x-shellscript" },
+]);
+
+export const gcpAdapters: readonly Adapter[] = [nodePool, cluster, gceInstance];

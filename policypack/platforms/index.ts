@@ -1,0 +1,34 @@
+/**
+ * Platform adapters: resource type token and properties to the node models
+ * they configure. Matching is by type token only, so no provider SDK is
+ * loaded at start-up.
+ */
+import type { NodeModel, Unverifiable } from "../kubelet/node";
+import { awsAdapters } from "./aws";
+import { azureAdapters } from "./azure";
+import { gcpAdapters } from "./gcp";
+
+export interface ResourceAnalysis {
+  nodes: NodeModel[];
+  /** Property paths whose value is unknown during preview. */
+  unknown: string[];
+  /** Unreadable inputs of a resource known to configure a kubelet, not tied to one node. */
+  unverifiable: Unverifiable[];
+}
+
+export interface Adapter {
+  /** What the resource is, for messages: "launch template". */
+  kind: string;
+  matches(type: string): boolean;
+  /** Top-level properties the adapter reads; nothing else is copied. */
+  properties: readonly string[];
+  analyze(props: Record<string, unknown>): ResourceAnalysis;
+}
+
+const ADAPTERS: readonly Adapter[] = [...awsAdapters, ...gcpAdapters, ...azureAdapters];
+
+export function adapterFor(type: string): Adapter | undefined {
+  return ADAPTERS.find((a) => a.matches(type));
+}
+
+export const emptyAnalysis = (): ResourceAnalysis => ({ nodes: [], unknown: [], unverifiable: [] });

@@ -1,0 +1,45 @@
+/**
+ * Resources that carry user data in one or more properties: each property is
+ * decoded and read in order into one node, as the node would run them.
+ */
+import { NodeBuilder } from "../userdata/builder";
+import { decodeUserData } from "../userdata/decode";
+import { readDocument } from "../userdata/index";
+import { DEFAULT_LIMITS } from "../userdata/limits";
+import type { Adapter, ResourceAnalysis } from "./index";
+import { isUnknown, pick } from "./props";
+
+export interface UserDataField {
+  /** Dotted property path. */
+  path: string;
+  encoding: "base64" | "plain";
+  /** How messages name it. */
+  source: string;
+  /** Content type for text with no recognisable header (GCE startup scripts are shell). */
+  plainTextType?: string;
+}
+
+export function readUserDataFields(props: Record<string, unknown>, fields: readonly UserDataField[], builder = new NodeBuilder(DEFAULT_LIMITS)): ResourceAnalysis {
+  const unknown: string[] = [];
+  for (const field of fields) {
+    const value = pick(props, field.path);
+    if (isUnknown(value)) {
+      unknown.push(field.path);
+      continue;
+    }
+    if (typeof value !== "string" || value === "") continue;
+    const decoded = decodeUserData(value, field.encoding, builder.limits, field.source);
+    for (const u of decoded.unverifiable) builder.addUnverifiable(u.location, u.reason);
+    for (const document of decoded.documents) {
+      readDocument(builder, document.contentType === "text/plain" && field.plainTextType ? { ...document, contentType: field.plainTextType } : document);
+    }
+  }
+  const node = builder.finish();
+  return { nodes: node ? [node] : [], unknown, unverifiable: [] };
+}
+
+export function userDataAdapter(kind: string, types: readonly string[] | RegExp, fields: readonly UserDataField[]): Adapter {
+  const matches = Array.isArray(types) ? (t: string) => types.includes(t) : (t: string) => (types as RegExp).test(t);
+  const properties = [...new Set(fields.map((f) => f.path.split(".")[0]))];
+  return { kind, matches, properties, analyze: (props) => readUserDataFields(props, fields) };
+}
