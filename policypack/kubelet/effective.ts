@@ -122,7 +122,15 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
       if (!read) continue;
       const provenance = configProvenance(source, spec, raw);
       if (!read.ok) {
-        problems.push({ name: spec.name, text: provenance.text, line: provenance.line, kind: "refuse", message: `the kubelet would refuse to start: ${read.error}`, location: provenance, origin: source.origin });
+        problems.push({
+          name: spec.name,
+          text: provenance.text,
+          line: provenance.line,
+          kind: "refuse",
+          message: `the kubelet would refuse to start: ${read.error}`,
+          location: provenance,
+          origin: source.origin,
+        });
         continue;
       }
       if (spec.kind === "gateMap") {
@@ -137,7 +145,11 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
       if (assignment.name !== spec.name) continue;
       const provenance = flagProvenance(source, assignment);
       if (assignment.value === undefined) {
-        current = { state: "unknown", reason: `${assignment.text} depends on ${assignment.unresolved?.join(", ") ?? "a value"} that is not visible`, provenance };
+        current = {
+          state: "unknown",
+          reason: `${assignment.text} depends on ${assignment.unresolved?.join(", ") ?? "a value"} that is not visible`,
+          provenance,
+        };
         continue;
       }
       let value = assignment.value;
@@ -177,7 +189,12 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
         ? {
             state: "known",
             value: enabled,
-            provenance: { ...(sources.launch ?? { source: "kubelet defaults" }), origin: "kubelet-default", form: "default", text: `feature gate ${gate} not set (default ${enabled})` },
+            provenance: {
+              ...(sources.launch ?? { source: "kubelet defaults" }),
+              origin: "kubelet-default",
+              form: "default",
+              text: `feature gate ${gate} not set (default ${enabled})`,
+            },
           }
         : { state: "unknown", reason: hiddenReason },
     );

@@ -197,7 +197,7 @@ const readOnlyPort = settingRule({
   severity: "high",
   level: "mandatory",
   refs: { generic: "4.2.4", eks: "3.2.4", aks: "3.2.4", gke: "3.2.4" },
-  remediation: "Set readOnlyPort: 0 in the kubelet config file, or pass --read-only-port=0 (GKE: insecureKubeletReadonlyPortEnabled \"FALSE\").",
+  remediation: 'Set readOnlyPort: 0 in the kubelet config file, or pass --read-only-port=0 (GKE: insecureKubeletReadonlyPortEnabled "FALSE").',
   setting: "read-only-port",
   violates: (v) => (v !== 0 ? `serves the kubelet API without authentication on port ${String(v)}` : undefined),
   fix: { flag: "set --read-only-port=0", config: "set readOnlyPort: 0" },
@@ -362,7 +362,10 @@ const rotateServerCertificates: Rule = {
         {
           setting: gate,
           risk: "turns off rotation of the kubelet's serving certificate",
-          fix: { flag: "remove RotateKubeletServerCertificate=false from --feature-gates", config: "remove RotateKubeletServerCertificate: false from featureGates" },
+          fix: {
+            flag: "remove RotateKubeletServerCertificate=false from --feature-gates",
+            config: "remove RotateKubeletServerCertificate: false from featureGates",
+          },
         },
       ],
       ctx,
@@ -539,9 +542,7 @@ export const RULES: readonly Rule[] = [
 
 /** A node's effective view; nodes with no kubelet sources get an empty one. */
 export function viewOf(node: NodeModel): EffectiveView {
-  return node.sources
-    ? computeEffectiveView(node.sources)
-    : { mode: "config-file", settings: new Map(), gates: new Map(), problems: [], unknownFlags: [] };
+  return node.sources ? computeEffectiveView(node.sources) : { mode: "config-file", settings: new Map(), gates: new Map(), problems: [], unknownFlags: [] };
 }
 
 /** One rule over one node; malformed values the kubelet would refuse are reported by the rule that owns the setting. */
@@ -563,4 +564,3 @@ export function evaluateNode(node: NodeModel, paramsFor: (policy: string) => Rec
 export function ruleByPolicy(policy: string): Rule | undefined {
   return RULES.find((r) => r.policy === policy);
 }
-

@@ -120,9 +120,7 @@ export function tokenize(src: string): TokenizeResult {
       const inner = src.slice(i + 2, close);
       const raw = src.slice(i, close + 1);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
-      begin().segments.push(
-        m ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, raw } : { kind: "sub", raw, quoted },
-      );
+      begin().segments.push(m ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, raw } : { kind: "sub", raw, quoted });
       countLines(i, close);
       i = close + 1;
       return;

@@ -99,7 +99,8 @@ const UNIT_NANOS: Record<string, number> = {
   m: 60e9,
   h: 3600e9,
 };
-const MAX_DURATION_NANOS = 9223372036854775807;
+// int64 nanoseconds: time.ParseDuration rejects anything from 2^63 up.
+const MAX_DURATION_NANOS = 2 ** 63;
 
 /** time.ParseDuration, returning nanoseconds. `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` or the bare "0". */
 export function parseGoDuration(s: string): Parsed<number> {
@@ -139,7 +140,7 @@ export function parseGoDuration(s: string): Parsed<number> {
     }
     const amount = Number(intPart || "0") + (fracPart ? Number(`0.${fracPart}`) : 0);
     total += amount * scale;
-    if (total > MAX_DURATION_NANOS) return invalid;
+    if (total >= MAX_DURATION_NANOS) return invalid;
   }
   return ok(negative ? -total : total);
 }

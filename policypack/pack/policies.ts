@@ -25,7 +25,8 @@ const COMMON_SCHEMA: PolicyConfigSchema["properties"] = {
   exemptions: {
     type: "array",
     default: [],
-    description: "Waivers for named resources, each with a reason and an optional expiry date (YYYY-MM-DD); an expired exemption stops applying and is reported.",
+    description:
+      "Waivers for named resources, each with a reason and an optional expiry date (YYYY-MM-DD); an expired exemption stops applying and is reported.",
     items: {
       type: "object",
       properties: {
@@ -45,7 +46,10 @@ export function configSchema(rule: Rule): PolicyConfigSchema {
 
 /** Glob with `*` and `?`, anchored, matched against the whole name or URN. */
 export function globMatches(glob: string, value: string): boolean {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, "s").test(value);
 }
 
@@ -60,7 +64,9 @@ export function ruleMessages(rule: Rule, report: ResourceReport, params: Record<
   }
   if (rule.policy === VERIFIABLE_POLICY) {
     for (const path of report.unknown) {
-      messages.push(`${path} is not known during preview (it is computed from other resources), so kubelet-guard checks it at pulumi up, before the resource is created`);
+      messages.push(
+        `${path} is not known during preview (it is computed from other resources), so kubelet-guard checks it at pulumi up, before the resource is created`,
+      );
     }
     for (const u of report.unverifiable) messages.push(`${u.location.source}: ${u.reason}`);
     if (report.internalError) messages.push(`kubelet-guard could not analyse this ${report.adapter.kind} (internal ${report.internalError}); please report it`);

@@ -14,7 +14,11 @@ import type { Adapter, ResourceAnalysis } from "./index";
 import { isUnknown, pick } from "./props";
 import { readUserDataFields, userDataAdapter } from "./userdata-fields";
 
-const launchTemplate = userDataAdapter("launch template", ["aws:ec2/launchTemplate:LaunchTemplate"], [{ path: "userData", encoding: "base64", source: "user data" }]);
+const launchTemplate = userDataAdapter(
+  "launch template",
+  ["aws:ec2/launchTemplate:LaunchTemplate"],
+  [{ path: "userData", encoding: "base64", source: "user data" }],
+);
 
 const launchConfigurationOrInstance = userDataAdapter(
   "launch configuration or instance",
@@ -39,7 +43,17 @@ function eksOperatingSystem(options: Record<string, unknown>): EksOs {
   return "AL2023";
 }
 
-const EKS_INPUTS = ["kubeletExtraArgs", "bootstrapExtraArgs", "nodeUserData", "nodeUserDataOverride", "userData", "nodeadmExtraOptions", "bottlerocketSettings", "operatingSystem", "amiType"];
+const EKS_INPUTS = [
+  "kubeletExtraArgs",
+  "bootstrapExtraArgs",
+  "nodeUserData",
+  "nodeUserDataOverride",
+  "userData",
+  "nodeadmExtraOptions",
+  "bottlerocketSettings",
+  "operatingSystem",
+  "amiType",
+];
 
 /** The kubelet inputs of one @pulumi/eks node group (or a Cluster's nodeGroupOptions). */
 function eksNodeGroup(options: Record<string, unknown>, prefix: string, analysis: ResourceAnalysis): void {
@@ -57,10 +71,12 @@ function eksNodeGroup(options: Record<string, unknown>, prefix: string, analysis
   if (os === "AL2") {
     const bootstrapArgs: ArgWord[] = [];
     if (typeof options.bootstrapExtraArgs === "string") {
-      for (const w of splitShellWords(options.bootstrapExtraArgs).words) bootstrapArgs.push({ text: w.text, unresolved: w.unresolved.length ? w.unresolved : undefined });
+      for (const w of splitShellWords(options.bootstrapExtraArgs).words)
+        bootstrapArgs.push({ text: w.text, unresolved: w.unresolved.length ? w.unresolved : undefined });
     }
     if (extraArgs !== undefined) bootstrapArgs.push({ text: "--kubelet-extra-args" }, { text: extraArgs });
-    if (bootstrapArgs.length) builder.recordBootstrap({ source: path(extraArgs !== undefined ? "kubeletExtraArgs" : "bootstrapExtraArgs") }, bootstrapArgs, undefined);
+    if (bootstrapArgs.length)
+      builder.recordBootstrap({ source: path(extraArgs !== undefined ? "kubeletExtraArgs" : "bootstrapExtraArgs") }, bootstrapArgs, undefined);
   } else if (os === "AL2023" && extraArgs !== undefined) {
     builder.nodeadmParts.push({
       doc: { spec: { kubelet: { flags: splitWhitespace(extraArgs, undefined).map((w) => w.text) } } },

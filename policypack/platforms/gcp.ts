@@ -21,7 +21,11 @@ function gkeNode(config: unknown, path: string, analysis: ResourceAnalysis): Nod
   if (isUnknown(port)) analysis.unknown.push(`${path}.insecureKubeletReadonlyPortEnabled`);
   else if (typeof port === "string" && port !== "") {
     doc.readOnlyPort = port.toUpperCase() === "TRUE" ? 10255 : 0;
-    fields["read-only-port"] = { source: `${path}.insecureKubeletReadonlyPortEnabled`, text: JSON.stringify(port), fix: 'set insecureKubeletReadonlyPortEnabled to "FALSE"' };
+    fields["read-only-port"] = {
+      source: `${path}.insecureKubeletReadonlyPortEnabled`,
+      text: JSON.stringify(port),
+      fix: 'set insecureKubeletReadonlyPortEnabled to "FALSE"',
+    };
   }
   const pids = config.podPidsLimit;
   if (isUnknown(pids)) analysis.unknown.push(`${path}.podPidsLimit`);
@@ -57,7 +61,10 @@ function nodeConfigNodes(nodeConfig: unknown, path: string, analysis: ResourceAn
   if (node) analysis.nodes.push(node);
   const init = pick(nodeConfig, "linuxNodeConfig.customNodeInit");
   if (init !== undefined && init !== null) {
-    analysis.unverifiable.push({ location: { source: `${path}.linuxNodeConfig.customNodeInit` }, reason: "a custom node init script runs on every node at boot from outside the configuration, so what it does to the kubelet is not visible" });
+    analysis.unverifiable.push({
+      location: { source: `${path}.linuxNodeConfig.customNodeInit` },
+      reason: "a custom node init script runs on every node at boot from outside the configuration, so what it does to the kubelet is not visible",
+    });
   }
 }
 
@@ -80,7 +87,8 @@ const cluster: Adapter = {
     const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
     nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
     if (isUnknown(props.nodePools)) analysis.unknown.push("nodePools");
-    else if (Array.isArray(props.nodePools)) props.nodePools.forEach((pool, i) => nodeConfigNodes(pick(pool, "nodeConfig"), `nodePools[${i}].nodeConfig`, analysis));
+    else if (Array.isArray(props.nodePools))
+      props.nodePools.forEach((pool, i) => nodeConfigNodes(pick(pool, "nodeConfig"), `nodePools[${i}].nodeConfig`, analysis));
     for (const [path, value] of [
       ["nodePoolDefaults.nodeConfigDefaults", pick(props, "nodePoolDefaults.nodeConfigDefaults")],
       ["nodePoolAutoConfig.nodeKubeletConfig", pick(props, "nodePoolAutoConfig.nodeKubeletConfig")],
@@ -92,7 +100,11 @@ const cluster: Adapter = {
   },
 };
 
-const GCE_TYPES = ["gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate", "gcp:compute/instance:Instance"];
+const GCE_TYPES = [
+  "gcp:compute/instanceTemplate:InstanceTemplate",
+  "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
+  "gcp:compute/instance:Instance",
+];
 
 const gceInstance = userDataAdapter("GCE instance or template", GCE_TYPES, [
   { path: "metadata.user-data", encoding: "plain", source: 'metadata["user-data"]' },

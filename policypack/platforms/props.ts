@@ -24,6 +24,7 @@ const MAX_ENTRIES = 10_000;
 /** Deep copy of `value` with unknowns replaced by UNKNOWN; never throws. */
 export function materialize(value: unknown, budget = { entries: MAX_ENTRIES }, depth = 0): unknown {
   if (typeof value === "string") return value === UNKNOWN_SENTINEL ? UNKNOWN : value;
+  if (value === UNKNOWN) return UNKNOWN;
   if (value === null || typeof value !== "object") return typeof value === "function" || typeof value === "symbol" ? undefined : value;
   if (depth > MAX_DEPTH || budget.entries <= 0) return undefined;
   let keys: string[];

@@ -19,7 +19,11 @@ export interface UserDataField {
   plainTextType?: string;
 }
 
-export function readUserDataFields(props: Record<string, unknown>, fields: readonly UserDataField[], builder = new NodeBuilder(DEFAULT_LIMITS)): ResourceAnalysis {
+export function readUserDataFields(
+  props: Record<string, unknown>,
+  fields: readonly UserDataField[],
+  builder = new NodeBuilder(DEFAULT_LIMITS),
+): ResourceAnalysis {
   const unknown: string[] = [];
   for (const field of fields) {
     const value = pick(props, field.path);

@@ -37,7 +37,12 @@ const KUBELET_CONFIG_PATHS = new Set([
   "/home/kubernetes/kubelet-config.yaml",
   "/etc/default/kubeletconfig.json",
 ]);
-const KUBECONFIG_PATHS = new Set(["/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet.conf", "/etc/kubernetes/kubelet/kubeconfig", "/etc/kubernetes/bootstrap-kubelet.conf"]);
+const KUBECONFIG_PATHS = new Set([
+  "/var/lib/kubelet/kubeconfig",
+  "/etc/kubernetes/kubelet.conf",
+  "/etc/kubernetes/kubelet/kubeconfig",
+  "/etc/kubernetes/bootstrap-kubelet.conf",
+]);
 const ENV_FILES = ["/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/kubelet/kubeadm-flags.env"];
 const UNIT_FILE = /^\/(etc|lib|usr\/lib)\/systemd\/system\/kubelet\.service(\.d\/[^/]+\.conf)?$/;
 const DROP_IN_DIR = /^\/etc\/kubernetes\/kubelet\/config\.json\.d\/[^/]+\.conf$/;
@@ -70,7 +75,8 @@ export class NodeBuilder {
   constructor(readonly limits: Limits) {}
 
   addUnverifiable(location: Location, reason: string): void {
-    if (!this.unverifiable.some((u) => u.reason === reason && describeLocation(u.location) === describeLocation(location))) this.unverifiable.push({ location, reason });
+    if (!this.unverifiable.some((u) => u.reason === reason && describeLocation(u.location) === describeLocation(location)))
+      this.unverifiable.push({ location, reason });
   }
 
   markKubelet(): void {
@@ -154,7 +160,8 @@ export class NodeBuilder {
           text: args[k].text.split("=")[0],
           location,
           origin: "user",
-          message: "bootstrap.sh does not read --kubelet-extra-args=…; its value is taken as the cluster name. Pass the flags as the next argument: --kubelet-extra-args '…'",
+          message:
+            "bootstrap.sh does not read --kubelet-extra-args=…; its value is taken as the cluster name. Pass the flags as the next argument: --kubelet-extra-args '…'",
         });
       }
     }
@@ -191,7 +198,8 @@ export class NodeBuilder {
           text: "/etc/eks/bootstrap.sh",
           location: call.location,
           origin: "user",
-          message: "calls /etc/eks/bootstrap.sh, which exits with an error on AL2023 (nodeadm) nodes, so the node never joins the cluster; configure the kubelet through the NodeConfig instead",
+          message:
+            "calls /etc/eks/bootstrap.sh, which exits with an error on AL2023 (nodeadm) nodes, so the node never joins the cluster; configure the kubelet through the NodeConfig instead",
         });
       }
       return { platform: "EKS AL2023 (nodeadm)", benchmark: "eks", sources: this.nodeadmSources(), ...base };
@@ -238,7 +246,9 @@ export class NodeBuilder {
   /** AL2023: nodeadm's config.json, the merged spec.kubelet.config drop-in, nodeadm's flags, then spec.kubelet.flags. */
   private nodeadmSources(): KubeletSources {
     const configs: ConfigSource[] = [this.platformConfig(NODEADM_KUBELET_CONFIG, `nodeadm ${NODEADM_KUBELET_CONFIG_PATH}`)];
-    const commandLines: CommandLineSource[] = [{ location: { source: "nodeadm kubelet flags" }, origin: "platform", words: NODEADM_FLAGS.map((text) => ({ text })) }];
+    const commandLines: CommandLineSource[] = [
+      { location: { source: "nodeadm kubelet flags" }, origin: "platform", words: NODEADM_FLAGS.map((text) => ({ text })) },
+    ];
     for (const part of this.nodeadmParts) {
       const kubelet = part.doc.spec && isPlainObject(part.doc.spec) ? part.doc.spec.kubelet : undefined;
       if (!isPlainObject(kubelet)) continue;
@@ -277,7 +287,10 @@ export class NodeBuilder {
       // kubeadm's unit: its own flags, then kubeadm-flags.env and /etc/default/kubelet.
       kubeadm = true;
       launch = this.kubeadmCalls[0]?.location;
-      commandLines = [{ location: { source: "kubeadm kubelet unit (10-kubeadm.conf)" }, origin: "platform", words: KUBEADM_UNIT_FLAGS.map((text) => ({ text })) }, ...this.envCommandLines()];
+      commandLines = [
+        { location: { source: "kubeadm kubelet unit (10-kubeadm.conf)" }, origin: "platform", words: KUBEADM_UNIT_FLAGS.map((text) => ({ text })) },
+        ...this.envCommandLines(),
+      ];
       commandLines.push(...this.kubeadmExtraArgs());
     }
     const configPath = lastFlagValue(commandLines, "config");
@@ -294,7 +307,9 @@ export class NodeBuilder {
         if (given) configs.push(given);
         hiddenConfigReason = `kubeadm writes ${KUBEADM_CONFIG_PATH} from the cluster's kubelet configuration, which the user data does not show`;
       } else {
-        hiddenConfigReason = file?.state.hidden ? `${configPath} ${file.state.hidden.reason}` : `the kubelet reads ${configPath}, which the user data does not write`;
+        hiddenConfigReason = file?.state.hidden
+          ? `${configPath} ${file.state.hidden.reason}`
+          : `the kubelet reads ${configPath}, which the user data does not write`;
       }
     } else if (!units.execStart && !this.kubeletCommands.length && !this.kubeadmCalls.length) {
       // Kubelet files written with no visible launcher: only explicit values count.
@@ -321,7 +336,8 @@ export class NodeBuilder {
   private configSources(file: VirtualFile): ConfigSource[] {
     const { state, path } = file;
     const editLocations = (edits: readonly StructuredEdit[]) => (key: string) => {
-      for (let k = edits.length - 1; k >= 0; k--) if (edits[k].path.join(".") === key || key.startsWith(`${edits[k].path.join(".")}.`)) return { ...edits[k].location, file: path };
+      for (let k = edits.length - 1; k >= 0; k--)
+        if (edits[k].path.join(".") === key || key.startsWith(`${edits[k].path.join(".")}.`)) return { ...edits[k].location, file: path };
       return undefined;
     };
     if (state.hidden) return [];
@@ -335,7 +351,10 @@ export class NodeBuilder {
     const text = fileText(state) ?? "";
     const parsed = parseYamlDocuments(text, this.limits);
     if (!parsed.ok || parsed.documents.length !== 1 || !isPlainObject(parsed.documents[0].value)) {
-      this.addUnverifiable({ ...file.location, file: path }, `the kubelet config file ${path} cannot be parsed${parsed.ok ? " as one YAML or JSON object" : ` (${parsed.error})`}`);
+      this.addUnverifiable(
+        { ...file.location, file: path },
+        `the kubelet config file ${path} cannot be parsed${parsed.ok ? " as one YAML or JSON object" : ` (${parsed.error})`}`,
+      );
       return [];
     }
     const document = parsed.documents[0];
@@ -365,7 +384,8 @@ export class NodeBuilder {
         continue;
       }
       for (const v of readEnvironmentFile(file.state, path)) {
-        if (/^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/.test(v.name)) lines.push({ location: v.location, origin: "user", words: splitWhitespace(v.value, v.location.line) });
+        if (/^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/.test(v.name))
+          lines.push({ location: v.location, origin: "user", words: splitWhitespace(v.value, v.location.line) });
       }
     }
     return lines;
@@ -380,10 +400,12 @@ export class NodeBuilder {
       const extra = isPlainObject(registration) ? registration.kubeletExtraArgs : undefined;
       const words: ArgWord[] = [];
       if (isPlainObject(extra)) {
-        for (const [name, value] of Object.entries(extra)) words.push({ text: `--${name}=${String(value)}`, line: locate(`nodeRegistration.kubeletExtraArgs.${name}`)?.line });
+        for (const [name, value] of Object.entries(extra))
+          words.push({ text: `--${name}=${String(value)}`, line: locate(`nodeRegistration.kubeletExtraArgs.${name}`)?.line });
       } else if (Array.isArray(extra)) {
         extra.forEach((entry, index) => {
-          if (isPlainObject(entry) && typeof entry.name === "string") words.push({ text: `--${entry.name}=${String(entry.value ?? "")}`, line: locate(`nodeRegistration.kubeletExtraArgs.${index}`)?.line });
+          if (isPlainObject(entry) && typeof entry.name === "string")
+            words.push({ text: `--${entry.name}=${String(entry.value ?? "")}`, line: locate(`nodeRegistration.kubeletExtraArgs.${index}`)?.line });
         });
       }
       if (words.length) sources.push({ location: { ...file.location, line: undefined, file: file.path }, origin: "user", words });
@@ -415,7 +437,8 @@ export class NodeBuilder {
         continue;
       }
       for (const d of parsed.documents) {
-        if (isPlainObject(d.value)) result.push({ file, doc: d.value, locate: (p) => (d.lineOf(p) !== undefined ? locateLine(file.state, d.lineOf(p)!, path) : undefined) });
+        if (isPlainObject(d.value))
+          result.push({ file, doc: d.value, locate: (p) => (d.lineOf(p) !== undefined ? locateLine(file.state, d.lineOf(p)!, path) : undefined) });
       }
     }
     return result;

@@ -94,7 +94,10 @@ export function looksLikeMime(text: string): boolean {
 /** cloud-init's content sniffing of a text/plain or headerless document. */
 export function sniffContentType(text: string): string {
   const start = text.replace(/^\ufeff/, "").trimStart();
-  const firstLine = start.slice(0, start.indexOf("\n") === -1 ? undefined : start.indexOf("\n")).trim().toLowerCase();
+  const firstLine = start
+    .slice(0, start.indexOf("\n") === -1 ? undefined : start.indexOf("\n"))
+    .trim()
+    .toLowerCase();
   if (start.startsWith("#!")) return "text/x-shellscript";
   if (firstLine.startsWith("#cloud-config")) return "text/cloud-config";
   if (firstLine.startsWith("#include")) return "text/x-include-url";
@@ -168,7 +171,10 @@ function splitMime(
     return;
   }
   if (depth >= limits.maxDepth) {
-    unverifiable.push({ location: { source }, reason: `MIME parts are nested more than ${limits.maxDepth} deep, over the pack's cap, so the inner ones were not read` });
+    unverifiable.push({
+      location: { source },
+      reason: `MIME parts are nested more than ${limits.maxDepth} deep, over the pack's cap, so the inner ones were not read`,
+    });
     return;
   }
   const boundary = headers.params.boundary;
@@ -179,7 +185,10 @@ function splitMime(
   for (const part of multipartBodies(body, boundary)) {
     if (state.parts >= limits.maxParts) {
       if (!state.capped) {
-        unverifiable.push({ location: { source }, reason: `the user data has more than ${limits.maxParts} MIME parts, over the pack's cap, so the rest were not read` });
+        unverifiable.push({
+          location: { source },
+          reason: `the user data has more than ${limits.maxParts} MIME parts, over the pack's cap, so the rest were not read`,
+        });
         state.capped = true;
       }
       return;
@@ -230,7 +239,8 @@ function addLeaf(
   bytes = maybeGunzip(bytes, limits, { source }, unverifiable);
   if (!bytes) return;
   const text = bytes.toString("utf8");
-  const contentType = declared === "text/plain" || declared === "application/octet-stream" || declared === "application/x-gzip" ? sniffContentType(text) : declared;
+  const contentType =
+    declared === "text/plain" || declared === "application/octet-stream" || declared === "application/x-gzip" ? sniffContentType(text) : declared;
   documents.push({ source, contentType, text });
 }
 

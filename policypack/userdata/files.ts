@@ -192,8 +192,16 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
   } catch {
     return undefined;
   }
-  const replacement = fields[1].replace(/\$/g, "$$$$").replace(/\\([1-9])/g, "$$$1").replace(/(^|[^\\])&/g, "$1$$&").replace(/\\(.)/g, "$1");
-  return (text) => text.split("\n").map((line) => line.replace(regex, replacement)).join("\n");
+  const replacement = fields[1]
+    .replace(/\$/g, "$$$$")
+    .replace(/\\([1-9])/g, "$$$1")
+    .replace(/(^|[^\\])&/g, "$1$$&")
+    .replace(/\\(.)/g, "$1");
+  return (text) =>
+    text
+      .split("\n")
+      .map((line) => line.replace(regex, replacement))
+      .join("\n");
 }
 
 /** POSIX basic regular expressions: `\(`, `\{`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */

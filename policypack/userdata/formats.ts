@@ -21,7 +21,8 @@ const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: 
 export function readCloudConfig(builder: NodeBuilder, text: string, source: string): void {
   const parsed = parseYamlDocuments(text, builder.limits);
   if (!parsed.ok) {
-    if (/kubelet|kubeadm|bootstrap\.sh/.test(text)) builder.addUnverifiable({ source }, `the cloud-config is not valid YAML (${parsed.error}), so cloud-init would skip it`);
+    if (/kubelet|kubeadm|bootstrap\.sh/.test(text))
+      builder.addUnverifiable({ source }, `the cloud-config is not valid YAML (${parsed.error}), so cloud-init would skip it`);
     return;
   }
   const doc = parsed.documents[0];
@@ -77,12 +78,20 @@ function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: strin
   if (typeof permissions === "string" || typeof permissions === "number") {
     const mode = applyMode(String(permissions).replace(/^0o/, ""), undefined);
     if (mode !== undefined) {
-      builder.setMode(path, { value: mode, location: { source, line: doc.lineOf(`${key}.permissions`) ?? location.line }, text: `permissions: '${String(permissions)}'` });
+      builder.setMode(path, {
+        value: mode,
+        location: { source, line: doc.lineOf(`${key}.permissions`) ?? location.line },
+        text: `permissions: '${String(permissions)}'`,
+      });
     }
   }
   if (typeof entry.owner === "string") {
     const [user, group] = entry.owner.split(":");
-    builder.setOwner(path, { value: `${user}:${group ?? user}`, location: { source, line: doc.lineOf(`${key}.owner`) ?? location.line }, text: `owner: ${entry.owner}` });
+    builder.setOwner(path, {
+      value: `${user}:${group ?? user}`,
+      location: { source, line: doc.lineOf(`${key}.owner`) ?? location.line },
+      text: `owner: ${entry.owner}`,
+    });
   }
 }
 
@@ -98,7 +107,10 @@ export function readNodeConfig(builder: NodeBuilder, text: string, source: strin
     const doc = document.value;
     if (!isPlainObject(doc)) continue;
     if (doc.kind !== "NodeConfig" || typeof doc.apiVersion !== "string" || !doc.apiVersion.startsWith("node.eks.aws/")) {
-      builder.addUnverifiable({ source, line: document.lineOf("kind") }, "a document in the nodeadm part is not a node.eks.aws NodeConfig, so nodeadm rejects it");
+      builder.addUnverifiable(
+        { source, line: document.lineOf("kind") },
+        "a document in the nodeadm part is not a node.eks.aws NodeConfig, so nodeadm rejects it",
+      );
       continue;
     }
     builder.markKubelet();
@@ -119,10 +131,30 @@ export function readBottlerocket(builder: NodeBuilder, text: string, source: str
 }
 
 const BR_FIELDS: Record<string, { setting: string; configPath: string; key: string; fix: string }> = {
-  "event-qps": { setting: "event-qps", configPath: "eventRecordQPS", key: "settings.kubernetes.event-qps", fix: "set settings.kubernetes.event-qps within the allowed range" },
-  "pod-pids-limit": { setting: "pod-max-pids", configPath: "podPidsLimit", key: "settings.kubernetes.pod-pids-limit", fix: "set settings.kubernetes.pod-pids-limit to a positive limit" },
-  "seccomp-default": { setting: "seccomp-default", configPath: "seccompDefault", key: "settings.kubernetes.seccomp-default", fix: "set settings.kubernetes.seccomp-default = true" },
-  "server-tls-bootstrap": { setting: "rotate-server-certificates", configPath: "serverTLSBootstrap", key: "settings.kubernetes.server-tls-bootstrap", fix: "set settings.kubernetes.server-tls-bootstrap = true" },
+  "event-qps": {
+    setting: "event-qps",
+    configPath: "eventRecordQPS",
+    key: "settings.kubernetes.event-qps",
+    fix: "set settings.kubernetes.event-qps within the allowed range",
+  },
+  "pod-pids-limit": {
+    setting: "pod-max-pids",
+    configPath: "podPidsLimit",
+    key: "settings.kubernetes.pod-pids-limit",
+    fix: "set settings.kubernetes.pod-pids-limit to a positive limit",
+  },
+  "seccomp-default": {
+    setting: "seccomp-default",
+    configPath: "seccompDefault",
+    key: "settings.kubernetes.seccomp-default",
+    fix: "set settings.kubernetes.seccomp-default = true",
+  },
+  "server-tls-bootstrap": {
+    setting: "rotate-server-certificates",
+    configPath: "serverTLSBootstrap",
+    key: "settings.kubernetes.server-tls-bootstrap",
+    fix: "set settings.kubernetes.server-tls-bootstrap = true",
+  },
 };
 
 export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, location: Location, lineOf: (path: string) => number | undefined): void {
@@ -152,7 +184,13 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     });
   }
   if (Object.keys(userDoc).length) {
-    configs.push({ location: at("settings.kubernetes"), origin: "user", doc: userDoc, fields, locate: (path) => at(`settings.kubernetes.${Object.keys(BR_FIELDS).find((k) => BR_FIELDS[k].configPath === path) ?? path}`) });
+    configs.push({
+      location: at("settings.kubernetes"),
+      origin: "user",
+      doc: userDoc,
+      fields,
+      locate: (path) => at(`settings.kubernetes.${Object.keys(BR_FIELDS).find((k) => BR_FIELDS[k].configPath === path) ?? path}`),
+    });
   }
   const extra = kubernetes["kubelet-extra-config"];
   if (typeof extra === "string") {
@@ -160,9 +198,16 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     const parsed = decoded ? parseYamlDocuments(decoded.toString("utf8"), builder.limits) : undefined;
     if (parsed?.ok && parsed.documents.length === 1 && isPlainObject(parsed.documents[0].value)) {
       const doc = parsed.documents[0];
-      configs.push({ location: { ...at("settings.kubernetes.kubelet-extra-config"), file: "kubelet-extra-config" }, origin: "user", doc: doc.value as PlainObject });
+      configs.push({
+        location: { ...at("settings.kubernetes.kubelet-extra-config"), file: "kubelet-extra-config" },
+        origin: "user",
+        doc: doc.value as PlainObject,
+      });
     } else {
-      builder.addUnverifiable(at("settings.kubernetes.kubelet-extra-config"), "settings.kubernetes.kubelet-extra-config is not base64-encoded YAML the pack can read");
+      builder.addUnverifiable(
+        at("settings.kubernetes.kubelet-extra-config"),
+        "settings.kubernetes.kubelet-extra-config is not base64-encoded YAML the pack can read",
+      );
     }
   }
   for (const key of Object.keys(isPlainObject(settings["bootstrap-containers"]) ? settings["bootstrap-containers"] : {})) {

@@ -21,7 +21,10 @@ const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1)
 
 export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin, depth = 0): void {
   if (depth > builder.limits.maxScriptDepth) {
-    builder.addUnverifiable(at(origin), `scripts run other scripts more than ${builder.limits.maxScriptDepth} levels deep, over the pack's cap, so the inner ones were not read`);
+    builder.addUnverifiable(
+      at(origin),
+      `scripts run other scripts more than ${builder.limits.maxScriptDepth} levels deep, over the pack's cap, so the inner ones were not read`,
+    );
     return;
   }
   const { tokens, error } = tokenize(text);
@@ -63,7 +66,8 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     const { text } = expandHereDoc(heredoc, env);
     return { kind: "text", text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine } };
   };
-  const argWords = (list: ExpandedWord[]): ArgWord[] => list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));
+  const argWords = (list: ExpandedWord[]): ArgWord[] =>
+    list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));
 
   let output: Output | undefined;
   switch (name) {
@@ -84,7 +88,10 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       builder.recordKubelet(location, argWords(args));
       break;
     case "kubeadm":
-      builder.recordKubeadm(location, args.map((a) => a.text));
+      builder.recordKubeadm(
+        location,
+        args.map((a) => a.text),
+      );
       break;
     case "cat":
       output = args.length ? readFiles(builder, args) : heredocOutput();
@@ -140,7 +147,10 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       runScript(builder, args.map((a) => a.text).join(" "), { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
       break;
     case "Start-EKSBootstrap.ps1":
-      builder.recordWindowsBootstrap(location, args.map((a) => a.text));
+      builder.recordWindowsBootstrap(
+        location,
+        args.map((a) => a.text),
+      );
       break;
     default:
       if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, heredocOutput());
@@ -177,12 +187,17 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
   if (substitution) {
     const inner = tokenize(substitution);
     const commands = simpleCommands(inner.tokens);
-    if (commands.length === 1 && !inner.error) return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
+    if (commands.length === 1 && !inner.error)
+      return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
   }
   if (rest.some((a) => a.unresolved.length)) return undefined;
   let text = rest.map((a) => a.text).join(" ");
   if (escapes) text = unescapeC(text);
-  return { kind: "text", text: newline ? `${text}\n` : text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + command.line - 1 : origin.firstLine } };
+  return {
+    kind: "text",
+    text: newline ? `${text}\n` : text,
+    origin: { ...origin, firstLine: origin.exact ? origin.firstLine + command.line - 1 : origin.firstLine },
+  };
 }
 
 function singleSubstitution(word: Word): string | undefined {
@@ -238,10 +253,11 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
   }
   const [filter, file] = positional;
   if (filter === undefined) return undefined;
-  const source = file ? builder.files.get(file)?.state ?? builder.knownBaseState(file) : stdin?.kind === "state" ? stdin.state : undefined;
+  const source = file ? (builder.files.get(file)?.state ?? builder.knownBaseState(file)) : stdin?.kind === "state" ? stdin.state : undefined;
   const edits = parseJqFilter(filter, jqArgs);
   if (!source || !edits) {
-    if (file && builder.isKubeletFile(file)) builder.addUnverifiable(location, `the jq filter on ${file} is not one the pack can apply, so the result is not visible`);
+    if (file && builder.isKubeletFile(file))
+      builder.addUnverifiable(location, `the jq filter on ${file} is not one the pack can apply, so the result is not visible`);
     return undefined;
   }
   const state = cloneState(source);
@@ -331,7 +347,8 @@ function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<
 function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefined {
   for (let k = 0; k < args.length; k++) {
     const text = args[k].text;
-    if ((name === "curl" && (text === "-o" || text === "--output")) || (name === "wget" && (text === "-O" || text === "--output-document"))) return args[k + 1]?.text;
+    if ((name === "curl" && (text === "-o" || text === "--output")) || (name === "wget" && (text === "-O" || text === "--output-document")))
+      return args[k + 1]?.text;
     if (name === "curl" && text.startsWith("-o") && text.length > 2) return text.slice(2);
     if (name === "wget" && text.startsWith("--output-document=")) return text.slice("--output-document=".length);
   }
@@ -348,7 +365,14 @@ function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof
   }
 }
 
-function runShell(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, origin: TextOrigin, depth: number, stdin: Output | undefined): void {
+function runShell(
+  builder: NodeBuilder,
+  args: ExpandedWord[],
+  location: ReturnType<typeof at>,
+  origin: TextOrigin,
+  depth: number,
+  stdin: Output | undefined,
+): void {
   const c = args.findIndex((a) => a.text === "-c");
   if (c !== -1 && args[c + 1]) {
     runScript(builder, args[c + 1].text, { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
@@ -359,7 +383,7 @@ function runShell(builder: NodeBuilder, args: ExpandedWord[], location: ReturnTy
     runFile(builder, file.text, location, depth);
     return;
   }
-  if (stdin?.kind === "fetched") builder.addUnverifiable(location, `pipes a script downloaded at boot by ${stdin.what} into a shell, so what it does to the kubelet is not visible`);
+  if (stdin?.kind === "fetched")
+    builder.addUnverifiable(location, `pipes a script downloaded at boot by ${stdin.what} into a shell, so what it does to the kubelet is not visible`);
   else if (stdin?.kind === "text") runScript(builder, stdin.text, stdin.origin, depth + 1);
 }
-

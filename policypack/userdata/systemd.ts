@@ -24,9 +24,7 @@ interface Variable {
 export function readSystemdUnits(files: ReadonlyMap<string, VirtualFile>, _limits: Limits): { execStart?: CommandLineSource; unverifiable: Unverifiable[] } {
   const unverifiable: Unverifiable[] = [];
   const main = MAIN_UNITS.map((p) => files.get(p)).find((f) => f !== undefined);
-  const dropIns = [...files.values()]
-    .filter((f) => DROP_IN.test(f.path))
-    .sort((a, b) => DROP_IN.exec(a.path)![2].localeCompare(DROP_IN.exec(b.path)![2]));
+  const dropIns = [...files.values()].filter((f) => DROP_IN.test(f.path)).sort((a, b) => DROP_IN.exec(a.path)![2].localeCompare(DROP_IN.exec(b.path)![2]));
   const vars = new Map<string, Variable>();
   let execStart: { value: string; location: Location } | undefined;
   for (const file of main ? [main, ...dropIns] : dropIns) {
@@ -86,7 +84,8 @@ export function readSystemdUnits(files: ReadonlyMap<string, VirtualFile>, _limit
       if (variable) words.push(...splitWhitespace(variable.value, variable.location.line));
       continue;
     }
-    for (const w of expandWord(token, (n) => vars.get(n)?.value)) words.push({ text: w.text, line: execStart.location.line, unresolved: w.unresolved.length ? w.unresolved : undefined });
+    for (const w of expandWord(token, (n) => vars.get(n)?.value))
+      words.push({ text: w.text, line: execStart.location.line, unresolved: w.unresolved.length ? w.unresolved : undefined });
   }
   return { execStart: { location: execStart.location, origin: "user", words }, unverifiable };
 }
