@@ -47,7 +47,7 @@ export interface TokenizeResult {
 }
 
 const OPERATORS = ["<<<", "<<-", "&&", "||", ";;", "<<", ">>", ">&", "<&", ">|", "&>", "<>", ";", "&", "|", "(", ")", "<", ">"];
-const PLAIN_RUN = /[^\s\\'"$`;&|<>()]+/y;
+const PLAIN_RUN = /[^ \t\r\n\\'"$`;&|<>()]+/y;
 const DOUBLE_RUN = /[^"\\$`]+/y;
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
@@ -61,7 +61,7 @@ export function tokenize(src: string): TokenizeResult {
   let error: TokenizeResult["error"];
 
   const countLines = (from: number, to: number): void => {
-    for (let k = src.indexOf("\n", from); k !== -1 && k < to; k = src.indexOf("\n", k + 1)) line++;
+    for (let k = from; k < to; k++) if (src.charCodeAt(k) === 10) line++;
   };
   const begin = (): Word => (word ??= { kind: "word", segments: [], start: i, end: i, line });
   const literal = (text: string, quoted: boolean): void => {
@@ -211,7 +211,7 @@ export function tokenize(src: string): TokenizeResult {
       countLines(i, close);
       i = close + 1;
     } else if (c === '"') {
-      begin();
+      literal("", true);
       const openLine = line;
       i++;
       for (;;) {

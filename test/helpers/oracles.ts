@@ -1,0 +1,44 @@
+/** Differential oracles: bash for shell words, Python's email package for MIME. */
+import { execFileSync } from "node:child_process";
+
+/** What `bash -c 'printf "%s\0" <case>'` prints for each case, in one bash run. */
+export function bashWords(cases: readonly string[]): string[][] {
+  const script = cases.map((c) => `printf '%s\\0' X ${c}\nprintf '\\1\\0'\n`).join("");
+  const out = execFileSync("bash", ["--norc", "--noprofile", "-s"], { input: script, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const groups: string[][] = [];
+  let current: string[] = [];
+  for (const field of out.split("\0").slice(0, -1)) {
+    if (field === "\x01") {
+      groups.push(current.slice(1));
+      current = [];
+    } else current.push(field);
+  }
+  return groups;
+}
+
+export interface PythonPart {
+  contentType: string;
+  body: string;
+}
+
+const PYTHON_SPLIT = `
+import email, json, sys
+docs = json.load(sys.stdin)
+out = []
+for d in docs:
+    msg = email.message_from_string(d)
+    parts = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        parts.append({"contentType": part.get_content_type(), "body": payload.decode("utf-8", "replace") if payload is not None else ""})
+    out.append(parts)
+json.dump(out, sys.stdout)
+`;
+
+/** Leaf parts of each MIME document as Python's email package (cloud-init's parser) splits them. */
+export function pythonMimeParts(docs: readonly string[]): PythonPart[][] {
+  const out = execFileSync("python3", ["-c", PYTHON_SPLIT], { input: JSON.stringify(docs), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return JSON.parse(out) as PythonPart[][];
+}

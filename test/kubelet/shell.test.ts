@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { expandHereDoc, expandWord, simpleCommands, splitShellWords, tokenize, type Operator, type Word } from "../../policypack/kubelet/shell";
+import { bashWords } from "../helpers/oracles";
+
+const words = (s: string, env: Record<string, string> = {}): string[] => splitShellWords(s, (n) => env[n]).words.map((w) => w.text);
+
+describe("splitShellWords", () => {
+  it("splits on blanks and removes quotes", () => assert.deepEqual(words(`a 'b c' "d e" f\\ g`), ["a", "b c", "d e", "f g"]));
+  it("joins line continuations", () => assert.deepEqual(words("--a=1 \\\n  --b=2"), ["--a=1", "--b=2"]));
+  it('keeps backslashes in double quotes unless they escape $ ` " \\ or newline', () => assert.deepEqual(words(`"a\\b" "\\$x" "\\\\"`), ["a\\b", "$x", "\\"]));
+  it("keeps empty quoted words", () => assert.deepEqual(words(`a "" ''`), ["a", "", ""]));
+  it("treats # as a comment only at a word start", () => assert.deepEqual(words("a#b #c d"), ["a#b"]));
+  it("resolves $VAR and ${VAR} from the environment", () => assert.deepEqual(words(`--x=$A "\${B}"`, { A: "1", B: "two words" }), ["--x=1", "two words"]));
+  it("splits unquoted expansions into fields", () => assert.deepEqual(words("$A", { A: "--a=1  --b=2" }), ["--a=1", "--b=2"]));
+  it("marks unresolved variables", () => {
+    const [w] = splitShellWords("--port=$PORT").words;
+    assert.equal(w.text, "--port=$PORT");
+    assert.deepEqual(w.unresolved, ["$PORT"]);
+  });
+  it("uses ${VAR:-default} fallbacks", () => assert.deepEqual(words("${X:-0}"), ["0"]));
+  it("reports unterminated quotes without throwing", () => {
+    assert.match(splitShellWords(`a 'b`).error ?? "", /unterminated single quote/);
+    assert.match(splitShellWords(`a "b`).error ?? "", /unterminated double quote/);
+  });
+  it("reports operators where only words are expected", () => assert.match(splitShellWords("a; b").error ?? "", /operator/));
+  it("reads ANSI-C quoting", () => assert.deepEqual(words("$'a\\tb'"), ["a\tb"]));
+});
+
+describe("tokenize and simpleCommands", () => {
+  it("reads here-documents, quoted and unquoted, and <<- tab stripping", () => {
+    const { tokens } = tokenize("cat <<EOF > /f\nline $X\nEOF\ncat <<'E2'\n$Y\nE2\ncat <<-T\n\t\tindented\n\tT\necho done\n");
+    const docs = tokens.filter((t): t is Operator => t.kind === "op" && !!t.heredoc).map((t) => t.heredoc!);
+    assert.deepEqual(
+      docs.map((d) => [d.delimiter, d.quoted, d.body, d.bodyLine]),
+      [
+        ["EOF", false, "line $X\n", 2],
+        ["E2", true, "$Y\n", 5],
+        ["T", false, "indented\n", 8],
+      ],
+    );
+    assert.equal(expandHereDoc(docs[0], (n) => (n === "X" ? "1" : undefined)).text, "line 1\n");
+    const commands = simpleCommands(tokens);
+    assert.deepEqual(
+      commands.map((c) => c.words.map((w) => expandWord(w, () => undefined)[0].text)),
+      [["cat"], ["cat"], ["cat"], ["echo", "done"]],
+    );
+    assert.equal(commands[3].line, 10);
+  });
+  it("groups pipelines and lists, dropping compound-command keywords", () => {
+    const commands = simpleCommands(tokenize("if kubelet --a; then echo x | tee f; fi && b").tokens);
+    const names = commands.map((c) => (c.words[0] as Word).segments.map((s) => (s.kind === "lit" ? s.text : "")).join(""));
+    assert.deepEqual(names, ["kubelet", "echo", "tee", "b"]);
+    assert.equal(commands[1].next, "|");
+    assert.equal(commands[2].previous, "|");
+  });
+  it("is linear on a megabyte of quotes", () => {
+    const { error } = tokenize("'".repeat(1024 * 1024 + 1));
+    assert.match(error?.message ?? "", /unterminated/);
+  });
+});
+
+const plain = fc.constantFrom(..."abcXYZ019=-_./:,@%+");
+const quotedChar = fc.constantFrom(..."abc =-'\"$\\\n#");
+const token = fc.oneof(
+  { weight: 6, arbitrary: plain },
+  { weight: 2, arbitrary: fc.constantFrom(" ", "\t", "  ") },
+  { weight: 1, arbitrary: fc.constantFrom("x#y", "a#") },
+  {
+    weight: 2,
+    arbitrary: fc
+      .array(
+        quotedChar.filter((c) => c !== "'"),
+        { maxLength: 6 },
+      )
+      .map((cs) => `'${cs.join("")}'`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .array(fc.oneof(plain, fc.constantFrom(" ", "'", "\n", '\\"', "\\\\", "\\$", "\\a", "\\'", "\\\n")), { maxLength: 6 })
+      .map((cs) => `"${cs.join("")}"`),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(..."abc '\"\\#=\n").map((c) => `\\${c}`) },
+);
+// A comment runs to the end of the line whatever it holds, so it only comes last.
+const comment = fc.option(
+  fc.array(fc.constantFrom(..."ab '\"#\\$"), { maxLength: 5 }).map((cs) => ` #${cs.join("")}`),
+  { nil: "" },
+);
+const shellString = fc.tuple(fc.array(token, { maxLength: 12 }), comment).map(([ts, c]) => ts.join("") + c);
+
+describe("the shell word splitter agrees with bash", () => {
+  it("on 10,000 generated strings without expansions", () => {
+    const cases = fc.sample(shellString, { numRuns: 10_000, seed: 20261123 });
+    const expected = bashWords(cases);
+    assert.equal(expected.length, cases.length);
+    cases.forEach((c, i) => assert.deepEqual(words(c), expected[i], `case ${JSON.stringify(c)}`));
+  });
+  it("never throws on any string", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (s) => {
+        tokenize(s);
+        splitShellWords(s);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+});
