@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { parseKubeletArgs } from "../../policypack/kubelet/cmdline";
+
+const parse = (...args: string[]) => parseKubeletArgs(args.map((text) => ({ text, line: 1 })));
+const values = (...args: string[]) => parse(...args).assignments.map((a) => [a.name, a.value]);
+
+describe("parseKubeletArgs (pflag semantics)", () => {
+  it("reads --f=v and --f v for non-bool flags", () => {
+    assert.deepEqual(values("--read-only-port=0", "--max-pods", "20", "--event-qps", "5"), [
+      ["read-only-port", 0],
+      ["max-pods", "20"],
+      ["event-qps", 5],
+    ]);
+  });
+  it("reads a bare bool flag as true and does not take the next word", () => {
+    assert.deepEqual(values("--anonymous-auth", "--max-pods=20"), [
+      ["anonymous-auth", true],
+      ["max-pods", "20"],
+    ]);
+  });
+  it("reports --bool false: true plus a stray argument the kubelet refuses", () => {
+    const { assignments, problems } = parse("--anonymous-auth", "false");
+    assert.deepEqual(
+      assignments.map((a) => a.value),
+      [true],
+    );
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].name, "anonymous-auth");
+    assert.equal(problems[0].kind, "refuse");
+    assert.match(problems[0].message, /unknown command "false"/);
+  });
+  it("reads every Go ParseBool spelling", () => {
+    assert.deepEqual(values("--anonymous-auth=0", "--rotate-certificates=F", "--seccomp-default=TRUE"), [
+      ["anonymous-auth", false],
+      ["rotate-certificates", false],
+      ["seccomp-default", true],
+    ]);
+  });
+  it("normalises underscores in flag names", () => assert.deepEqual(values("--read_only_port=10255"), [["read-only-port", 10255]]));
+  it("reads base-0 integers", () =>
+    assert.deepEqual(values("--read-only-port=0x0", "--pod-max-pids=010"), [
+      ["read-only-port", 0],
+      ["pod-max-pids", 8],
+    ]));
+  it("reports malformed values as a kubelet that would not start", () => {
+    const { problems, assignments } = parse("--read-only-port=abc", "--streaming-connection-idle-timeout=5", "--anonymous-auth=yes");
+    assert.equal(assignments.length, 0);
+    assert.deepEqual(
+      problems.map((p) => p.name),
+      ["read-only-port", "streaming-connection-idle-timeout", "anonymous-auth"],
+    );
+    assert.ok(problems.every((p) => p.kind === "refuse" && p.message.startsWith("the kubelet would refuse to start: invalid argument")));
+  });
+  it("keeps unknown flags, marked, without interpreting them", () => {
+    const { assignments, problems } = parse("--made-up-flag", "value", "--other-unknown");
+    assert.deepEqual(
+      assignments.map((a) => [a.name, a.unknown, a.text]),
+      [
+        ["made-up-flag", true, "--made-up-flag value"],
+        ["other-unknown", true, "--other-unknown"],
+      ],
+    );
+    assert.equal(problems.length, 0);
+  });
+  it("parses feature gates per key and rejects malformed pairs", () => {
+    assert.deepEqual(values("--feature-gates=RotateKubeletServerCertificate=true, Foo = false"), [
+      ["feature-gates", { RotateKubeletServerCertificate: true, Foo: false }],
+    ]);
+    assert.equal(parse("--feature-gates=Foo").problems[0].kind, "refuse");
+  });
+  it("splits list flags on commas", () => assert.deepEqual(values("--tls-cipher-suites=A,B"), [["tls-cipher-suites", ["A", "B"]]]));
+  it("stops reading flags at --", () => {
+    const { assignments, problems } = parse("--anonymous-auth=false", "--", "--read-only-port=10255");
+    assert.equal(assignments.length, 1);
+    assert.match(problems[0].message, /unknown command/);
+  });
+  it("rejects single-dash long flags as unknown shorthands", () => {
+    const { problems } = parse("-anonymous-auth=false");
+    assert.equal(problems[0].name, "anonymous-auth");
+    assert.match(problems[0].message, /unknown shorthand flag "a"/);
+  });
+  it("reads -v as klog verbosity", () =>
+    assert.deepEqual(values("-v", "2", "-v=3"), [
+      ["v", "2"],
+      ["v", "3"],
+    ]));
+  it("marks values that depend on unresolved variables", () => {
+    const { assignments } = parseKubeletArgs([{ text: "--read-only-port=$PORT", unresolved: ["$PORT"] }]);
+    assert.deepEqual(assignments[0].unresolved, ["$PORT"]);
+    assert.equal(assignments[0].value, undefined);
+  });
+  it("reports a value flag with nothing after it", () => assert.match(parse("--read-only-port").problems[0].message, /flag needs an argument/));
+  it("never throws on any words", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom("--", "-", "--anonymous-auth", "--read-only-port", "--feature-gates=", "-v"))), (words) => {
+        parse(...words);
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+  });
+});
