@@ -231,15 +231,22 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
   };
 }
 
-/** `<powershell>` user data: Start-EKSBootstrap.ps1 and its -KubeletExtraArgs. */
+/** `<powershell>` user data: Start-EKSBootstrap.ps1, called directly or through a variable holding its path, and its -KubeletExtraArgs. */
 export function readPowerShell(builder: NodeBuilder, text: string, source: string): void {
   const lines = text.split("\n");
+  const scriptVariables = new Set<string>();
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i];
     const startLine = i + 1;
     while (/`\s*$/.test(line) && i + 1 < lines.length) line = `${line.replace(/`\s*$/, " ")}${lines[++i]}`;
-    if (!/Start-EKSBootstrap\.ps1/i.test(line)) continue;
-    builder.recordWindowsBootstrap(at(origin0(source), startLine), powerShellWords(line.slice(line.search(/Start-EKSBootstrap\.ps1/i))));
+    const assignment = /^\s*(?:\[[^\]]+\])?\s*\$(\w+)\s*=.*Start-EKSBootstrap\.ps1/i.exec(line);
+    if (assignment) {
+      scriptVariables.add(assignment[1].toLowerCase());
+      continue;
+    }
+    const call = /(?:^|[\s&.])(?:"?\$(\w+)"?|[^\s'"]*Start-EKSBootstrap\.ps1["']?)(\s.*)?$/i.exec(line);
+    if (!call || (call[1] !== undefined && !scriptVariables.has(call[1].toLowerCase()))) continue;
+    builder.recordWindowsBootstrap(at(origin0(source), startLine), ["Start-EKSBootstrap.ps1", ...powerShellWords(call[2] ?? "")]);
   }
 }
 
@@ -252,7 +259,7 @@ function powerShellWords(text: string): string[] {
     else if (m[2] !== undefined) words.push(m[2].replace(/`(.)/g, "$1"));
     else words.push(m[3].replace(/^&$/, ""));
   }
-  return words.map((w) => w.replace(/^.*[\\/](Start-EKSBootstrap\.ps1)$/i, "$1")).filter((w) => w !== "");
+  return words.filter((w) => w !== "");
 }
 
 export { origin0 };

@@ -146,12 +146,6 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "eval":
       runScript(builder, args.map((a) => a.text).join(" "), { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
       break;
-    case "Start-EKSBootstrap.ps1":
-      builder.recordWindowsBootstrap(
-        location,
-        args.map((a) => a.text),
-      );
-      break;
     default:
       if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, heredocOutput());
       else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, words[0].text, location, depth);
@@ -201,8 +195,9 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
 }
 
 function singleSubstitution(word: Word): string | undefined {
-  if (word.segments.length !== 1 || word.segments[0].kind !== "sub") return undefined;
-  const raw = word.segments[0].raw;
+  const segments = word.segments.filter((s) => !(s.kind === "lit" && s.text === ""));
+  if (segments.length !== 1 || segments[0].kind !== "sub") return undefined;
+  const raw = segments[0].raw;
   return raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
 }
 

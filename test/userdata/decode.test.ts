@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { decodeUserData, multipartBodies, parseContentType } from "../../policypack/userdata/decode";
+import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
+import { pythonMimeParts } from "../helpers/oracles";
+
+const decode = (value: string, encoding: "base64" | "plain" = "plain", limits = DEFAULT_LIMITS) => decodeUserData(value, encoding, limits);
+
+describe("decodeUserData", () => {
+  it("decodes strict base64, tolerating whitespace", () => {
+    const value = Buffer.from("#!/bin/bash\necho hi\n")
+      .toString("base64")
+      .replace(/(.{8})/g, "$1\n");
+    const { documents } = decode(value, "base64");
+    assert.deepEqual(
+      documents.map((d) => [d.source, d.contentType, d.text]),
+      [["user data", "text/x-shellscript", "#!/bin/bash\necho hi\n"]],
+    );
+  });
+  it("reports invalid base64 as unverifiable", () => {
+    const { documents, unverifiable } = decode("#!/bin/bash not base64!", "base64");
+    assert.equal(documents.length, 0);
+    assert.match(unverifiable[0].reason, /not valid base64/);
+  });
+  it("gunzips at the top level and inside base64 MIME parts", () => {
+    const top = gzipSync("#cloud-config\nruncmd: []\n").toString("base64");
+    assert.equal(decode(top, "base64").documents[0].contentType, "text/cloud-config");
+    const part = gzipSync("#!/bin/sh\nkubelet\n").toString("base64");
+    const mime = `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n${part}\n--B--\n`;
+    assert.deepEqual(
+      decode(mime).documents.map((d) => [d.source, d.contentType, d.text]),
+      [["user data part 1 (application/octet-stream)", "text/x-shellscript", "#!/bin/sh\nkubelet\n"]],
+    );
+  });
+  it("splits nested multipart documents and numbers the leaves", () => {
+    const inner = `Content-Type: multipart/alternative; boundary="in ner"\n\n--in ner\nContent-Type: text/x-shellscript\n\n#!/bin/sh\na\n--in ner--\n`;
+    const mime = `Content-Type: multipart/mixed; boundary="==B=="\nMIME-Version: 1.0\n\npreamble\n--==B==\n${inner}--==B==\nContent-Type: application/node.eks.aws\n\nkind: NodeConfig\n--==B==--\nepilogue\n`;
+    assert.deepEqual(
+      decode(mime).documents.map((d) => [d.source, d.text]),
+      [
+        ["user data part 1 (text/x-shellscript)", "#!/bin/sh\na"],
+        ["user data part 2 (application/node.eks.aws)", "kind: NodeConfig"],
+      ],
+    );
+  });
+  it("sniffs content types the way cloud-init does", () => {
+    const types = [
+      "#!/bin/bash",
+      "#cloud-config",
+      "#include\nhttp://x",
+      "#cloud-boothook",
+      "<powershell>",
+      "apiVersion: node.eks.aws/v1alpha1",
+      "[settings.kubernetes]",
+      "hello",
+    ].map((t) => decode(t).documents[0].contentType);
+    assert.deepEqual(types, [
+      "text/x-shellscript",
+      "text/cloud-config",
+      "text/x-include-url",
+      "text/cloud-boothook",
+      "text/x-powershell",
+      "application/node.eks.aws",
+      "application/toml",
+      "text/plain",
+    ]);
+  });
+  it("parses Content-Type parameters, quoted or not", () => {
+    assert.deepEqual(parseContentType('multipart/mixed; boundary="a;b \\"c"; charset=us-ascii'), {
+      type: "multipart/mixed",
+      params: { boundary: 'a;b "c', charset: "us-ascii" },
+    });
+  });
+});
+
+describe("caps", () => {
+  it("stops a gzip bomb at the size cap", () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }).toString("base64");
+    const started = process.hrtime.bigint();
+    const { documents, unverifiable } = decode(bomb, "base64");
+    assert.equal(documents.length, 0);
+    assert.match(unverifiable[0].reason, /more than 1048576 bytes/);
+    assert.ok(process.hrtime.bigint() - started < 5_000_000_000n);
+  });
+  it("reads at most maxParts MIME parts and says so once", () => {
+    const parts = Array.from({ length: 50 }, (_, i) => `--B\nContent-Type: text/x-shellscript\n\n#!/bin/sh\n${i}\n`).join("");
+    const { documents, unverifiable } = decode(`MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n${parts}--B--\n`, "plain", {
+      ...DEFAULT_LIMITS,
+      maxParts: 10,
+    });
+    assert.equal(documents.length, 10);
+    assert.equal(unverifiable.length, 1);
+    assert.match(unverifiable[0].reason, /more than 10 MIME parts/);
+  });
+  it("stops at the nesting cap", () => {
+    let doc = "Content-Type: text/x-shellscript\n\n#!/bin/sh\n";
+    for (let i = 0; i < 8; i++) doc = `Content-Type: multipart/mixed; boundary=b${i}\n\n--b${i}\n${doc}\n--b${i}--\n`;
+    const { unverifiable } = decode(`MIME-Version: 1.0\n${doc}`);
+    assert.match(unverifiable[0].reason, /nested more than 5 deep/);
+  });
+});
+
+// Random multipart documents, split by us and by Python's email package (which cloud-init uses).
+const lineText = fc.array(fc.constantFrom(..."ab c-=:#!/\"'"), { maxLength: 12 }).map((cs) => cs.join(""));
+const body = fc.array(fc.oneof(lineText, fc.constant("--notaboundary"), fc.constant("")), { maxLength: 5 }).map((ls) => ls.join("\n"));
+const leaf = fc.record({
+  type: fc.constantFrom("text/x-shellscript", "text/cloud-config", "application/node.eks.aws", "text/plain"),
+  base64: fc.boolean(),
+  body,
+});
+type Tree = { leaves: (Tree | { type: string; base64: boolean; body: string })[] };
+const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
+  node: fc.record({
+    leaves: fc.array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: tie("node") as fc.Arbitrary<Tree> }), { minLength: 1, maxLength: 4 }),
+  }),
+})).node as fc.Arbitrary<Tree>;
+
+let counter = 0;
+function render(t: Tree, headers = "MIME-Version: 1.0\n"): string {
+  const boundary = `==b${counter++}==`;
+  const parts = t.leaves.map((l) =>
+    "leaves" in l
+      ? render(l, "")
+      : `Content-Type: ${l.type}; charset="us-ascii"\n${l.base64 ? "Content-Transfer-Encoding: base64\n" : ""}\n${l.base64 ? Buffer.from(l.body).toString("base64") : l.body}`,
+  );
+  return `${headers}Content-Type: multipart/mixed; boundary="${boundary}"\n\npreamble\n${parts.map((p) => `--${boundary}\n${p}\n`).join("")}--${boundary}--\nepilogue\n`;
+}
+
+describe("MIME splitting agrees with Python's email package", () => {
+  it("on 400 generated multipart documents", () => {
+    const docs = fc.sample(tree, { numRuns: 400, seed: 42 }).map((t) => render(t));
+    const expected = pythonMimeParts(docs);
+    docs.forEach((doc, i) => {
+      const ours = decode(doc, "plain", { ...DEFAULT_LIMITS, maxDepth: 50 }).documents.map((d) => ({
+        contentType: /\(([^)]+)\)$/.exec(d.source)![1],
+        body: d.text,
+      }));
+      assert.deepEqual(ours, expected[i], doc);
+    });
+  });
+  it("multipartBodies never throws", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), (text, boundary) => {
+        multipartBodies(text, boundary);
+      }),
+      { numRuns: 2000, seed: 3 },
+    );
+  });
+});
