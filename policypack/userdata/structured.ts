@@ -105,6 +105,7 @@ function tomlLine(text: string, path: string): number | undefined {
     const header = /^\[\[?([^\]]+)\]\]?/.exec(line);
     if (header) {
       currentTable = unquote(header[1]);
+      if (currentTable === path) return i + 1;
       continue;
     }
     const eq = line.indexOf("=");

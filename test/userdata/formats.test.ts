@@ -112,7 +112,7 @@ const EXPECTED: Record<string, { platform: string | null; findings: string[][] }
         "kubelet-seccomp-default",
         "user data line 7: seccomp-default = false runs containers without a seccomp profile unless they set one; set settings.kubernetes.seccomp-default = true",
       ],
-      ["kubelet-node-config-verifiable", "user data: bootstrap container setup runs code on the host that the pack cannot see"],
+      ["kubelet-node-config-verifiable", "user data line 9: bootstrap container setup runs code on the host that the pack cannot see"],
     ],
   },
   "cloud-init-kubeadm.yaml": {
