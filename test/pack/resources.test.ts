@@ -1,0 +1,273 @@
+/**
+ * Every policy on every resource kind, through the built pack over the
+ * Analyzer protocol: violating, compliant and unknown-during-preview inputs.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { secret, UNKNOWN_VALUE, type PackProcess } from "../../policypack/cli/analyzer-client";
+import { RULES } from "../../policypack/kubelet/rules";
+import { b64, diagnostics, policyNames, startPack } from "../helpers/pack";
+
+const ALL_POLICIES = RULES.map((r) => r.policy).sort();
+
+/** A self-managed node whose kubelet unit breaks every recommendation at once. */
+const EVERYTHING_WRONG = [
+  "#!/bin/bash",
+  "cat > /etc/systemd/system/kubelet.service <<'UNIT'",
+  "[Service]",
+  "ExecStart=/usr/bin/kubelet --anonymous-auth=true --authorization-mode=AlwaysAllow --client-ca-file= --read-only-port=10255 \\",
+  "  --streaming-connection-idle-timeout=0 --make-iptables-util-chains=false --protect-kernel-defaults=false --hostname-override=node-a \\",
+  "  --event-qps=-1 --tls-cert-file=/c.crt --rotate-certificates=false --feature-gates=RotateKubeletServerCertificate=false \\",
+  "  --tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA --pod-max-pids=-1 --seccomp-default=false",
+  "UNIT",
+  "chmod 666 /etc/systemd/system/kubelet.service",
+  "curl -s https://example.com/x | sh",
+  "",
+].join("\n");
+
+/** A self-managed node that follows every recommendation. */
+const COMPLIANT = [
+  "#!/bin/bash",
+  "cat > /var/lib/kubelet/config.yaml <<'EOF'",
+  "apiVersion: kubelet.config.k8s.io/v1beta1",
+  "kind: KubeletConfiguration",
+  "authentication:",
+  "  x509:",
+  "    clientCAFile: /etc/kubernetes/pki/ca.crt",
+  "serverTLSBootstrap: true",
+  "podPidsLimit: 4096",
+  "seccompDefault: true",
+  "EOF",
+  "chmod 600 /var/lib/kubelet/config.yaml",
+  "kubelet --config=/var/lib/kubelet/config.yaml --kubeconfig=/var/lib/kubelet/kubeconfig",
+  "",
+].join("\n");
+
+const USER_DATA_RESOURCES: { type: string; props: (userData: string) => Record<string, unknown>; unknownPath: string }[] = [
+  { type: "aws:ec2/launchTemplate:LaunchTemplate", props: (u) => ({ userData: b64(u) }), unknownPath: "userData" },
+  { type: "aws:ec2/launchConfiguration:LaunchConfiguration", props: (u) => ({ userData: u, imageId: "ami-1" }), unknownPath: "userData" },
+  { type: "aws:ec2/launchConfiguration:LaunchConfiguration", props: (u) => ({ userDataBase64: b64(u) }), unknownPath: "userDataBase64" },
+  { type: "aws:ec2/instance:Instance", props: (u) => ({ userData: u }), unknownPath: "userData" },
+  { type: "gcp:compute/instanceTemplate:InstanceTemplate", props: (u) => ({ metadata: { "startup-script": u } }), unknownPath: "metadata.startup-script" },
+  { type: "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate", props: (u) => ({ metadataStartupScript: u }), unknownPath: "metadataStartupScript" },
+  {
+    type: "gcp:compute/instance:Instance",
+    props: (u) => ({ metadata: { "user-data": `#cloud-config\nruncmd:\n  - |\n${u.replace(/^/gm, "    ")}` } }),
+    unknownPath: "metadata.user-data",
+  },
+  {
+    type: "azure-native:compute:VirtualMachineScaleSet",
+    props: (u) => ({ virtualMachineProfile: { osProfile: { customData: b64(u) } } }),
+    unknownPath: "virtualMachineProfile.osProfile.customData",
+  },
+  { type: "azure-native:compute/v20230301:VirtualMachine", props: (u) => ({ osProfile: { customData: b64(u) } }), unknownPath: "osProfile.customData" },
+  { type: "azure-native:compute:VirtualMachine", props: (u) => ({ userData: b64(u) }), unknownPath: "userData" },
+];
+
+let pack: PackProcess;
+before(async () => {
+  pack = await startPack();
+});
+after(async () => {
+  await pack.close();
+});
+
+describe("resources that carry user data", () => {
+  for (const resource of USER_DATA_RESOURCES) {
+    const name = `${resource.type} ${Object.keys(resource.props("x")).join(",")}`;
+    it(`${name}: every policy reports a node that breaks every recommendation`, async () => {
+      const found = await diagnostics(pack, { type: resource.type, name: "node", props: resource.props(EVERYTHING_WRONG) });
+      assert.deepEqual(policyNames(found), ALL_POLICIES);
+      for (const [policy, level] of found) assert.equal(level, RULES.find((r) => r.policy === policy)!.level, policy);
+    });
+    it(`${name}: nothing on a compliant node`, async () => {
+      assert.deepEqual(await diagnostics(pack, { type: resource.type, name: "node", props: resource.props(COMPLIANT) }), []);
+    });
+    it(`${name}: one advisory while the user data is unknown during preview`, async () => {
+      const props = resource.props("x");
+      const path = resource.unknownPath.split(".");
+      let node: Record<string, unknown> = props;
+      for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+      node[path[path.length - 1]] = UNKNOWN_VALUE;
+      assert.deepEqual(await diagnostics(pack, { type: resource.type, name: "node", props }), [
+        [
+          "kubelet-node-config-verifiable",
+          "advisory",
+          `${resource.unknownPath} is not known during preview (it is computed from other resources), so kubelet-guard checks it at pulumi up, before the resource is created`,
+        ],
+      ]);
+    });
+  }
+  it("names the setting, its value, where it came from and the fix", async () => {
+    const found = await diagnostics(pack, { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", props: { userData: b64(EVERYTHING_WRONG) } });
+    assert.ok(
+      found.some(
+        ([p, , m]) =>
+          p === "kubelet-read-only-port" &&
+          m ===
+            "user data line 4 (/etc/systemd/system/kubelet.service): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ),
+    );
+  });
+  it("is not applicable to user data with no kubelet", async () => {
+    const { diagnostics: found, notApplicable } = await pack.analyze({
+      type: "aws:ec2/instance:Instance",
+      name: "web",
+      props: { userData: "#!/bin/bash\nyum install -y httpd\n" },
+    });
+    assert.deepEqual(found, []);
+    assert.equal(notApplicable.length, 17);
+  });
+});
+
+describe("@pulumi/eks components", () => {
+  it("reads kubeletExtraArgs on AL2 node groups", async () => {
+    const found = await diagnostics(pack, {
+      type: "eks:index:NodeGroupV2",
+      name: "ng",
+      props: { operatingSystem: "AL2", kubeletExtraArgs: "--read-only-port=10255 --max-pods=20" },
+    });
+    assert.deepEqual(found, [
+      [
+        "kubelet-read-only-port",
+        "mandatory",
+        "kubeletExtraArgs: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ],
+    ]);
+  });
+  it("reads kubeletExtraArgs as nodeadm flags on AL2023, the default", async () => {
+    assert.deepEqual(
+      policyNames(await diagnostics(pack, { type: "eks:index:ManagedNodeGroup", name: "ng", props: { kubeletExtraArgs: "--anonymous-auth=true" } })),
+      ["kubelet-anonymous-auth"],
+    );
+  });
+  it("reads nodeadmExtraOptions and Bottlerocket settings", async () => {
+    const nodeadm = {
+      contentType: "application/node.eks.aws",
+      content: "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n      makeIPTablesUtilChains: false\n",
+    };
+    assert.deepEqual(policyNames(await diagnostics(pack, { type: "eks:index:ManagedNodeGroup", name: "ng", props: { nodeadmExtraOptions: [nodeadm] } })), [
+      "kubelet-make-iptables-util-chains",
+    ]);
+    const bottlerocket = { amiType: "BOTTLEROCKET_x86_64", bottlerocketSettings: { settings: { kubernetes: { "standalone-mode": true } } } };
+    assert.deepEqual(policyNames(await diagnostics(pack, { type: "eks:index:ManagedNodeGroup", name: "ng", props: bottlerocket })), [
+      "kubelet-anonymous-auth",
+      "kubelet-authorization-mode",
+    ]);
+  });
+  it("reads nodeGroupOptions of eks.Cluster and is silent on defaults", async () => {
+    assert.deepEqual(
+      policyNames(
+        await diagnostics(pack, {
+          type: "eks:index:Cluster",
+          name: "c",
+          props: { nodeGroupOptions: { operatingSystem: "AL2", kubeletExtraArgs: "--event-qps=-1" } },
+        }),
+      ),
+      ["kubelet-event-qps"],
+    );
+    assert.deepEqual(await diagnostics(pack, { type: "eks:index:Cluster", name: "c", props: { instanceType: "t3.medium" } }), []);
+  });
+});
+
+describe("GKE", () => {
+  it("reports insecureKubeletReadonlyPortEnabled TRUE with the property path, on pools, defaults and auto-provisioning", async () => {
+    const props = {
+      nodePools: [
+        { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" } } },
+        { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: "TRUE" } } },
+      ],
+      nodePoolDefaults: { nodeConfigDefaults: { insecureKubeletReadonlyPortEnabled: "TRUE" } },
+      nodePoolAutoConfig: { nodeKubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" } },
+    };
+    assert.deepEqual(await diagnostics(pack, { type: "gcp:container/cluster:Cluster", name: "c", props }), [
+      [
+        "kubelet-read-only-port",
+        "mandatory",
+        'nodePoolDefaults.nodeConfigDefaults.insecureKubeletReadonlyPortEnabled: "TRUE" serves the kubelet API without authentication on port 10255; set insecureKubeletReadonlyPortEnabled to "FALSE"',
+      ],
+      [
+        "kubelet-read-only-port",
+        "mandatory",
+        'nodePools[1].nodeConfig.kubeletConfig.insecureKubeletReadonlyPortEnabled: "TRUE" serves the kubelet API without authentication on port 10255; set insecureKubeletReadonlyPortEnabled to "FALSE"',
+      ],
+    ]);
+  });
+  it("is silent on a compliant node pool and on GKE defaults", async () => {
+    const compliant = { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE", podPidsLimit: 4096, cpuManagerPolicy: "static" } } };
+    assert.deepEqual(await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: compliant }), []);
+    assert.deepEqual(
+      await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: { nodeConfig: { machineType: "e2-standard-4" } } }),
+      [],
+    );
+  });
+  it("reports a node pool whose kubelet field is unknown, and a custom node init script", async () => {
+    const unknown = { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: UNKNOWN_VALUE } } };
+    assert.deepEqual(policyNames(await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: unknown })), [
+      "kubelet-node-config-verifiable",
+    ]);
+    const init = { nodeConfig: { linuxNodeConfig: { customNodeInit: { initScript: { gcsUri: "gs://b/init.sh" } } } } };
+    assert.deepEqual(await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: init }), [
+      [
+        "kubelet-node-config-verifiable",
+        "advisory",
+        "nodeConfig.linuxNodeConfig.customNodeInit: a custom node init script runs on every node at boot from outside the configuration, so what it does to the kubelet is not visible",
+      ],
+    ]);
+  });
+});
+
+describe("AKS", () => {
+  for (const type of [
+    "azure-native:containerservice:AgentPool",
+    "azure-native:containerservice/v20240102preview:AgentPool",
+    "azure-native_containerservice_v20240102preview:containerservice:AgentPool",
+  ]) {
+    it(`${type}: reports explicit unlimited PIDs and an unconfined seccomp default`, async () => {
+      assert.deepEqual(await diagnostics(pack, { type, name: "ap", props: { kubeletConfig: { podMaxPids: -1, seccompDefault: "Unconfined" } } }), [
+        [
+          "kubelet-pod-pids-limit",
+          "advisory",
+          "kubeletConfig.podMaxPids: -1 leaves pods without a PID limit, so one pod can exhaust the node's PIDs; set podMaxPids to a positive limit",
+        ],
+        [
+          "kubelet-seccomp-default",
+          "advisory",
+          'kubeletConfig.seccompDefault: "Unconfined" runs containers without a seccomp profile unless they set one; set seccompDefault to "RuntimeDefault"',
+        ],
+      ]);
+    });
+  }
+  it("reads agent pool profiles of a ManagedCluster and is silent on AKS defaults", async () => {
+    const props = { agentPoolProfiles: [{ name: "system" }, { name: "user", kubeletConfig: { podMaxPids: -1, cpuManagerPolicy: "static" } }] };
+    assert.deepEqual(policyNames(await diagnostics(pack, { type: "azure-native:containerservice:ManagedCluster", name: "aks", props })), [
+      "kubelet-pod-pids-limit",
+    ]);
+    const compliant = { agentPoolProfiles: [{ name: "system", kubeletConfig: { podMaxPids: 4096, seccompDefault: "RuntimeDefault" } }] };
+    assert.deepEqual(await diagnostics(pack, { type: "azure-native:containerservice:ManagedCluster", name: "aks", props: compliant }), []);
+    assert.deepEqual(
+      policyNames(await diagnostics(pack, { type: "azure-native:containerservice:ManagedCluster", name: "aks", props: { agentPoolProfiles: UNKNOWN_VALUE } })),
+      ["kubelet-node-config-verifiable"],
+    );
+  });
+});
+
+describe("secrets and other resources", () => {
+  it("reads secret-marked user data and quotes only the setting", async () => {
+    const userData = "#!/bin/bash\nTOKEN=hunter2-super-secret\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n";
+    const found = await diagnostics(pack, { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", props: { userData: secret(b64(userData)) } });
+    assert.deepEqual(policyNames(found), ["kubelet-read-only-port"]);
+    assert.ok(found.every(([, , m]) => !m.includes("hunter2")));
+  });
+  it("is not applicable to every other resource", async () => {
+    const { diagnostics: found, notApplicable } = await pack.analyze({
+      type: "aws:s3/bucket:Bucket",
+      name: "b",
+      props: { userData: "kubelet --anonymous-auth" },
+    });
+    assert.deepEqual(found, []);
+    assert.deepEqual(notApplicable.sort(), ALL_POLICIES);
+  });
+  it("remediates nothing", async () =>
+    assert.equal(await pack.remediate({ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", props: { userData: b64(EVERYTHING_WRONG) } }), 0));
+});
