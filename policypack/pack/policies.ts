@@ -4,6 +4,7 @@
  * shared per-resource analysis.
  */
 import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { describeLocation } from "../kubelet/provenance";
 import { evaluateRule, RULES, type Rule } from "../kubelet/rules";
 import { analyzeResource, type ResourceReport } from "./analysis";
 
@@ -68,7 +69,7 @@ export function ruleMessages(rule: Rule, report: ResourceReport, params: Record<
         `${path} is not known during preview (it is computed from other resources), so kubelet-guard checks it at pulumi up, before the resource is created`,
       );
     }
-    for (const u of report.unverifiable) messages.push(`${u.location.source}: ${u.reason}`);
+    for (const u of report.unverifiable) messages.push(`${describeLocation(u.location)}: ${u.reason}`);
     if (report.internalError) messages.push(`kubelet-guard could not analyse this ${report.adapter.kind} (internal ${report.internalError}); please report it`);
   }
   return [...new Set(messages)];

@@ -25,6 +25,8 @@ export function readUserDataFields(
   builder = new NodeBuilder(DEFAULT_LIMITS),
 ): ResourceAnalysis {
   const unknown: string[] = [];
+  // Data that cannot be decoded at all is reported whether or not it configures a kubelet: nobody can tell.
+  const unreadable: ResourceAnalysis["unverifiable"] = [];
   for (const field of fields) {
     const value = pick(props, field.path);
     if (isUnknown(value)) {
@@ -33,13 +35,13 @@ export function readUserDataFields(
     }
     if (typeof value !== "string" || value === "") continue;
     const decoded = decodeUserData(value, field.encoding, builder.limits, field.source);
-    for (const u of decoded.unverifiable) builder.addUnverifiable(u.location, u.reason);
+    unreadable.push(...decoded.unverifiable);
     for (const document of decoded.documents) {
       readDocument(builder, document.contentType === "text/plain" && field.plainTextType ? { ...document, contentType: field.plainTextType } : document);
     }
   }
   const node = builder.finish();
-  return { nodes: node ? [node] : [], unknown, unverifiable: [] };
+  return { nodes: node ? [node] : [], unknown, unverifiable: unreadable };
 }
 
 export function userDataAdapter(kind: string, types: readonly string[] | RegExp, fields: readonly UserDataField[]): Adapter {

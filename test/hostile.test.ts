@@ -1,0 +1,109 @@
+/**
+ * Hostile input: nothing the engine can send makes a policy throw, caps hold
+ * and say so, and secrets never reach a message.
+ */
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { secret } from "../policypack/cli/analyzer-client";
+import { resource, runPolicies } from "./helpers/arbitraries";
+
+const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
+const verifiable = (type: string, props: Record<string, unknown>) => runPolicies(type, props).filter((r) => r.policy === "kubelet-node-config-verifiable");
+
+describe("fuzzing the policies' entry point (fixed seed)", () => {
+  it("never throws on arbitrary property shapes and mutated user data of every resource type", () => {
+    fc.assert(
+      fc.property(resource, ({ type, props }) => {
+        runPolicies(type, props);
+      }),
+      { numRuns: 1500, seed: 20261123 },
+    );
+  });
+});
+
+describe("caps answer with an unverifiable advisory", () => {
+  it("a gzip bomb of 1 GiB of zeros", () => {
+    const bomb = gzipSync(Buffer.alloc(1024 * 1024 * 1024), { level: 9 });
+    const found = verifiable("aws:ec2/launchTemplate:LaunchTemplate", { userData: b64(bomb) });
+    assert.deepEqual(
+      found.map((f) => f.message),
+      ["user data: the gzip data decompresses to more than 1048576 bytes, over the pack's cap, so it was not read"],
+    );
+  });
+  it("50,000 MIME parts", () => {
+    const parts = "--B\n\nx\n".repeat(50_000);
+    const found = runPolicies("aws:ec2/instance:Instance", { userData: `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n${parts}--B--\n` });
+    assert.ok(found.some((f) => f.message.includes("more than 1000 MIME parts, over the pack's cap")));
+  });
+  it("a YAML alias bomb in a NodeConfig", () => {
+    const lines = ["apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 0; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(",")}]`,
+      );
+    const found = verifiable("aws:ec2/instance:Instance", { userData: lines.join("\n") });
+    assert.equal(found.length, 1);
+    assert.match(found[0].message, /NodeConfig is not valid YAML or JSON .*alias/i);
+  });
+  it("JSON and TOML nested 100,000 deep", () => {
+    const json = `{"apiVersion":"node.eks.aws/v1alpha1","kind":"NodeConfig","spec":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    assert.match(verifiable("aws:ec2/instance:Instance", { userData: json })[0].message, /nested more than 64 levels deep/);
+    const toml = `[settings.kubernetes]\nx = ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
+    assert.match(verifiable("aws:ec2/instance:Instance", { userData: toml })[0].message, /nested more than 64 levels deep/);
+  });
+  it("a (nearly) 1 MiB line of quotes", () => {
+    const found = runPolicies("aws:ec2/instance:Instance", {
+      userData: `#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args ${"'".repeat(1024 * 1024 - 101)}\n`,
+    });
+    assert.ok(found.every((f) => f.policy === "kubelet-node-config-verifiable"));
+    assert.match(found.map((f) => f.message).join("\n"), /not valid shell \(unterminated single quote\)/);
+  });
+});
+
+describe("secrets", () => {
+  const token = fc.stringMatching(/^[A-Za-z0-9]{12,20}$/).map((s) => `S3CRET${s}`);
+  const setting = fc.constantFrom(
+    "--read-only-port=10255",
+    "--anonymous-auth=true",
+    "--authorization-mode=AlwaysAllow",
+    "--event-qps=-1",
+    "--read-only-port=abc",
+    "--anonymous-auth false",
+  );
+  const script = fc
+    .record({ tokens: fc.array(token, { minLength: 1, maxLength: 4 }), settings: fc.array(setting, { minLength: 1, maxLength: 3 }) })
+    .map(({ tokens, settings }) => ({
+      tokens,
+      text: [
+        "#!/bin/bash",
+        `export API_TOKEN=${tokens[0]}`,
+        `echo '${tokens[tokens.length - 1]}' > /etc/kubernetes/pki/token`,
+        `# ${tokens.join(" ")}`,
+        `/etc/eks/bootstrap.sh cluster-${tokens[0]} --kubelet-extra-args '${settings.join(" ")}'`,
+        `curl -H "Authorization: ${tokens[0]}" https://example.com/${tokens[0]} | bash`,
+      ].join("\n"),
+    }));
+  it("no message quotes secret-marked user data beyond the kubelet setting and its value", () => {
+    fc.assert(
+      fc.property(script, fc.boolean(), ({ tokens, text }, base64) => {
+        const props = base64 ? { userDataBase64: secret(b64(text)) } : { userData: secret(text) };
+        const found = runPolicies("aws:ec2/launchConfiguration:LaunchConfiguration", props);
+        assert.ok(found.length > 0);
+        for (const f of found) for (const t of tokens) assert.ok(!f.message.includes(t), f.message);
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+  it("no message quotes user-data lines other than the offending setting", () => {
+    fc.assert(
+      fc.property(script, ({ tokens, text }) => {
+        for (const f of runPolicies("aws:ec2/instance:Instance", { userData: text })) for (const t of tokens) assert.ok(!f.message.includes(t), f.message);
+      }),
+      { numRuns: 300, seed: 6 },
+    );
+  });
+});
