@@ -46,9 +46,34 @@ export interface TokenizeResult {
   error?: { message: string; line: number };
 }
 
-const OPERATORS = ["<<<", "<<-", "&&", "||", ";;", "<<", ">>", ">&", "<&", ">|", "&>", "<>", ";", "&", "|", "(", ")", "<", ">"];
-const PLAIN_RUN = /[^ \t\r\n\\'"$`;&|<>()]+/y;
-const DOUBLE_RUN = /[^"\\$`]+/y;
+const OPERATORS = ["<<<", "<<-", "&&", "||", ";;", "<<", ">>", ">&", "<&", ">|", "&>", "<>"];
+
+/** The longest operator at `i`, whose first character is one of `;&|<>()`. */
+function operatorAt(src: string, i: number): string {
+  const c = src[i];
+  if (c === "(" || c === ")") return c;
+  for (const op of OPERATORS) if (op[0] === c && src.startsWith(op, i)) return op;
+  return c;
+}
+/** Characters that end a run of plain text, outside quotes and inside double quotes. */
+const ENDS_PLAIN = charTable(" \t\r\n\\'\"$`;&|<>()");
+const ENDS_DOUBLE = charTable('"\\$`');
+
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
+/** End of the run starting at `from` of characters not in `table` (non-ASCII never ends a run). */
+function runEnd(src: string, from: number, table: Uint8Array): number {
+  let k = from;
+  for (; k < src.length; k++) {
+    const code = src.charCodeAt(k);
+    if (code < 128 && table[code] === 1) break;
+  }
+  return k;
+}
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 export function tokenize(src: string): TokenizeResult {
@@ -239,11 +264,10 @@ export function tokenize(src: string): TokenizeResult {
         } else if (d === "`") {
           backtick(true);
         } else {
-          DOUBLE_RUN.lastIndex = i;
-          const run = DOUBLE_RUN.exec(src)![0];
-          countLines(i, i + run.length);
-          literal(run, true);
-          i += run.length;
+          const end = runEnd(src, i, ENDS_DOUBLE);
+          countLines(i, end);
+          literal(src.slice(i, end), true);
+          i = end;
         }
       }
       // an empty "" still makes a word
@@ -256,16 +280,15 @@ export function tokenize(src: string): TokenizeResult {
       // `2>file`: a word of digits right before a redirection is a file descriptor
       if ((c === "<" || c === ">") && word && isFileDescriptor(word)) word = undefined;
       finishWord();
-      const op = OPERATORS.find((o) => src.startsWith(o, i))!;
+      const op = operatorAt(src, i);
       const token: Operator = { kind: "op", op, start: i, line };
       tokens.push(token);
       i += op.length;
       if (op === "<<" || op === "<<-") awaitingDelimiter = { op: token, stripTabs: op === "<<-" };
     } else {
-      PLAIN_RUN.lastIndex = i;
-      const run = PLAIN_RUN.exec(src)![0];
-      literal(run, false);
-      i += run.length;
+      const end = runEnd(src, i, ENDS_PLAIN);
+      literal(src.slice(i, end), false);
+      i = end;
     }
   }
   finishWord();
@@ -322,20 +345,29 @@ export interface ExpandedWord {
 
 export type Environment = (name: string) => string | undefined;
 
+const NONE: string[] = [];
+
 /**
  * Expands variables from `env` and applies field splitting to unquoted
- * expansions, as the shell does. Unknown variables and command substitutions
- * stay as their source text and are listed in `unresolved`.
+ * expansions, as the shell does, appending the fields to `out`. Unknown
+ * variables and command substitutions stay as their source text and are
+ * listed in `unresolved`.
  */
-export function expandWord(word: Word, env: Environment): ExpandedWord[] {
-  const fields: ExpandedWord[] = [];
+export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]): void {
+  const segments = word.segments;
+  if (segments.length === 1 && segments[0].kind === "lit") {
+    // the common case: a literal word, quoted or not
+    if (segments[0].text !== "" || segments[0].quoted) out.push({ text: segments[0].text, line: word.line, unresolved: NONE });
+    return;
+  }
   let current: ExpandedWord | undefined;
   let hasQuoted = false;
-  const append = (text: string): void => {
-    current ??= { text: "", line: word.line, unresolved: [] };
+  const append = (text: string): ExpandedWord => {
+    current ??= { text: "", line: word.line, unresolved: NONE };
     current.text += text;
+    return current;
   };
-  for (const seg of word.segments) {
+  for (const seg of segments) {
     if (seg.kind === "lit") {
       append(seg.text);
       hasQuoted ||= seg.quoted;
@@ -343,8 +375,8 @@ export function expandWord(word: Word, env: Environment): ExpandedWord[] {
     }
     const value = seg.kind === "var" ? (env(seg.name) ?? seg.fallback) : undefined;
     if (value === undefined) {
-      append(seg.raw);
-      current!.unresolved.push(seg.raw);
+      const field = append(seg.raw);
+      field.unresolved = field.unresolved === NONE ? [seg.raw] : [...field.unresolved, seg.raw];
       continue;
     }
     if (seg.quoted) {
@@ -353,17 +385,22 @@ export function expandWord(word: Word, env: Environment): ExpandedWord[] {
       continue;
     }
     const pieces = value.split(/[ \t\n]+/);
-    pieces.forEach((piece, index) => {
+    for (let index = 0; index < pieces.length; index++) {
       if (index > 0 && current) {
-        fields.push(current);
+        out.push(current);
         current = undefined;
       }
-      if (piece !== "") append(piece);
-    });
+      if (pieces[index] !== "") append(pieces[index]);
+    }
   }
-  if (current && (current.text !== "" || hasQuoted || current.unresolved.length)) fields.push(current);
-  else if (!current && hasQuoted) fields.push({ text: "", line: word.line, unresolved: [] });
-  return fields;
+  if (current && (current.text !== "" || hasQuoted || current.unresolved.length)) out.push(current);
+  else if (!current && hasQuoted) out.push({ text: "", line: word.line, unresolved: NONE });
+}
+
+export function expandWord(word: Word, env: Environment): ExpandedWord[] {
+  const out: ExpandedWord[] = [];
+  expandWordInto(word, env, out);
+  return out;
 }
 
 /** Words of a string with no operators, as `bash -c 'printf "%s\0" <s>'` prints them. */
@@ -388,6 +425,7 @@ export interface SimpleCommand {
   previous?: string;
 }
 
+const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
 const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"]);
 const RESERVED_ALONE = new Set(["fi", "done", "esac", "}", "then", "else", "do"]);
 
@@ -406,7 +444,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
       current.words.push(token);
       continue;
     }
-    if (/^(<<<|<<-?|>>|>&|<&|>\||&>|<>|<|>)$/.test(token.op)) {
+    if (REDIRECTIONS.has(token.op)) {
       current ??= { words: [], redirects: [], line: token.line, previous };
       const target = tokens[k + 1]?.kind === "word" ? (tokens[++k] as Word) : undefined;
       current.redirects.push({ op: token.op, target, heredoc: token.heredoc });

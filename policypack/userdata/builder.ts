@@ -99,13 +99,17 @@ export class NodeBuilder {
 
   writeFile(path: string, text: string, origin: TextOrigin, location: Location, append = false): void {
     const file = this.fileFor(path, location);
-    const size = (file.state.chunks ?? []).reduce((n, c) => n + c.text.length, 0) + text.length;
+    const appending = append && file.state.chunks !== undefined && !file.state.hidden;
+    const size = (appending ? (file.state.size ?? 0) : 0) + text.length;
     if (size > this.limits.maxBytes) {
       this.hideFile(path, location, `grows past ${this.limits.maxBytes} bytes, over the pack's cap`);
       return;
     }
     const chunk = { text, origin };
-    file.state = append && file.state.chunks && !file.state.hidden ? { ...file.state, chunks: [...file.state.chunks, chunk] } : { chunks: [chunk], edits: [] };
+    // Appends push in place: every state that shares chunks with another was copied by cloneState.
+    if (appending) file.state.chunks!.push(chunk);
+    else file.state = { chunks: [chunk], edits: [] };
+    file.state.size = size;
     file.location = location;
   }
 

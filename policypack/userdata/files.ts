@@ -33,6 +33,8 @@ export interface StructuredEdit {
 /** What a file holds: text the user data wrote, the image's own content, or something not visible. */
 export interface FileState {
   chunks?: Chunk[];
+  /** Total length of the chunks' text. */
+  size?: number;
   /** The image's own content, when known and not overwritten. */
   platformBase?: { doc: PlainObject; description: string };
   /** Set when the content is not visible. */
@@ -66,6 +68,7 @@ export function locateLine(state: FileState, line: number, file: string): Locati
 
 export const cloneState = (state: FileState): FileState => ({
   chunks: state.chunks?.slice(),
+  size: state.size,
   platformBase: state.platformBase,
   hidden: state.hidden,
   edits: state.edits.slice(),

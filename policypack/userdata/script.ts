@@ -6,7 +6,17 @@
  * or fetch them at boot.
  */
 import type { ArgWord } from "../kubelet/cmdline";
-import { expandHereDoc, expandWord, simpleCommands, tokenize, type ExpandedWord, type SimpleCommand, type Word } from "../kubelet/shell";
+import {
+  expandHereDoc,
+  expandWord,
+  expandWordInto,
+  plainText,
+  simpleCommands,
+  tokenize,
+  type ExpandedWord,
+  type SimpleCommand,
+  type Word,
+} from "../kubelet/shell";
 import type { NodeBuilder } from "./builder";
 import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, type FileState, type TextOrigin } from "./files";
 
@@ -36,9 +46,49 @@ export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin
   }
 }
 
+/** Commands whose effect the reader models; any other command without redirections is skipped unread. */
+const MODELLED = new Set([
+  "export",
+  "declare",
+  "readonly",
+  "local",
+  "typeset",
+  "bootstrap.sh",
+  "kubelet",
+  "kubeadm",
+  "cat",
+  "echo",
+  "printf",
+  "tee",
+  "jq",
+  "sed",
+  "chmod",
+  "chown",
+  "mv",
+  "cp",
+  "curl",
+  "wget",
+  "aws",
+  "source",
+  ".",
+  "eval",
+  ...SHELLS,
+  ...PREFIX_COMMANDS,
+]);
+
+function mayMatter(command: SimpleCommand): boolean {
+  if (command.redirects.length || command.next === "|") return true;
+  const first = command.words[0];
+  const name = first ? plainText(first) : undefined;
+  // Words with expansions, assignments and scripts by path are read in full.
+  return name === undefined || MODELLED.has(name) || name.includes("=") || name.endsWith(".sh") || MODELLED.has(basename(name));
+}
+
 function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOrigin, depth: number, stdin: Output | undefined): Output | undefined {
+  if (!mayMatter(command)) return undefined;
   const env = (name: string): string | undefined => builder.vars.get(name);
-  const words: ExpandedWord[] = command.words.flatMap((w) => expandWord(w, env));
+  const words: ExpandedWord[] = [];
+  for (const w of command.words) expandWordInto(w, env, words);
   const location = at(origin, command.line);
   const temporary = new Map<string, string>();
   while (words.length && ASSIGNMENT.test(words[0].text)) {
