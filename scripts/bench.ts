@@ -49,7 +49,17 @@ function makeTsPack(): string {
   writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\nname: kubelet-guard-ts\n");
   writeFileSync(
     path.join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, types: ["node"] } }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        target: "ES2022",
+        module: "commonjs",
+        moduleResolution: "node",
+        esModuleInterop: true,
+        skipLibCheck: true,
+        types: ["node"],
+      },
+    }),
   );
   writeFileSync(
     path.join(dir, "index.ts"),
@@ -60,7 +70,8 @@ function makeTsPack(): string {
 
 /** Realistic user data of about `size` bytes: a MIME script part writing files, then bootstrap.sh. */
 function userDataOfSize(size: number): string {
-  const head = 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n--==B==\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\nset -ex\n';
+  const head =
+    'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n--==B==\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\nset -ex\n';
   const tail = "/etc/eks/bootstrap.sh my-cluster --kubelet-extra-args '--max-pods=110 --read-only-port=10255'\n--==B==--\n";
   const lines: string[] = [];
   let length = head.length + tail.length;
@@ -88,17 +99,32 @@ const NODEADM_4K = (() => {
 })();
 
 const RESOURCES: { label: string; resource: ResourceToAnalyze }[] = [
-  { label: "AL2023 launch template, 4 KiB MIME", resource: { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "al2023", props: { userData: Buffer.from(NODEADM_4K).toString("base64") } } },
+  {
+    label: "AL2023 launch template, 4 KiB MIME",
+    resource: { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "al2023", props: { userData: Buffer.from(NODEADM_4K).toString("base64") } },
+  },
   {
     label: "AL2 bootstrap launch template",
     resource: {
       type: "aws:ec2/launchTemplate:LaunchTemplate",
       name: "al2",
-      props: { userData: Buffer.from("#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=110 --read-only-port=10255'\n").toString("base64") },
+      props: {
+        userData: Buffer.from("#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=110 --read-only-port=10255'\n").toString("base64"),
+      },
     },
   },
-  { label: "GKE NodePool", resource: { type: "gcp:container/nodePool:NodePool", name: "np", props: { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: "TRUE", podPidsLimit: 4096 } } } } },
-  { label: "AKS AgentPool", resource: { type: "azure-native:containerservice:AgentPool", name: "ap", props: { kubeletConfig: { podMaxPids: 4096, cpuManagerPolicy: "static" } } } },
+  {
+    label: "GKE NodePool",
+    resource: {
+      type: "gcp:container/nodePool:NodePool",
+      name: "np",
+      props: { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: "TRUE", podPidsLimit: 4096 } } },
+    },
+  },
+  {
+    label: "AKS AgentPool",
+    resource: { type: "azure-native:containerservice:AgentPool", name: "ap", props: { kubeletConfig: { podMaxPids: 4096, cpuManagerPolicy: "static" } } },
+  },
 ];
 
 interface Row {
@@ -119,7 +145,9 @@ const row = (measure: string, ours: number, baseline: number | undefined, unit: 
     goal,
     met,
   });
-  console.error(`  ${measure}: ${ours.toFixed(3)} ${unit}${baseline !== undefined ? ` vs ${baseline.toFixed(3)} (${(ours / baseline).toFixed(2)}×)` : ""} ${met ? "ok" : "MISSED"}`);
+  console.error(
+    `  ${measure}: ${ours.toFixed(3)} ${unit}${baseline !== undefined ? ` vs ${baseline.toFixed(3)} (${(ours / baseline).toFixed(2)}×)` : ""} ${met ? "ok" : "MISSED"}`,
+  );
 };
 
 async function startupMs(dir: string): Promise<number> {
@@ -199,7 +227,14 @@ async function main(): Promise<void> {
     }
     const m = median(times.slice(3));
     perByte[size] = m / text.length;
-    row(`user data ${(text.length / 1024).toFixed(0)} KiB, in process`, m, undefined, "ms", size === 64 * 1024 ? "< 2 ms" : "linear", size === 64 * 1024 ? m < 2 : true);
+    row(
+      `user data ${(text.length / 1024).toFixed(0)} KiB, in process`,
+      m,
+      undefined,
+      "ms",
+      size === 64 * 1024 ? "< 2 ms" : "linear",
+      size === 64 * 1024 ? m < 2 : true,
+    );
   }
   const linear = perByte[1024 * 1024 - 1024] / perByte[16 * 1024];
   rows.push({ measure: "per-byte cost at 1 MiB ÷ at 16 KiB", ours: `${linear.toFixed(2)}×`, baseline: "—", ratio: "—", goal: "≤ 1.5×", met: linear <= 1.5 });
@@ -208,13 +243,26 @@ async function main(): Promise<void> {
   console.error("hostile inputs, every policy, in process");
   const bomb = gzipSync(Buffer.alloc(1024 * 1024 * 1024), { level: 9 }).toString("base64");
   const aliasLines = ["apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 0; i < 9; i++) aliasLines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(",")}]`);
+  for (let i = 0; i < 9; i++)
+    aliasLines.push(
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(97 + i)}`)
+        .join(",")}]`,
+    );
   const hostile: [string, string, Record<string, unknown>][] = [
     ["gzip bomb (1 GiB of zeros)", "aws:ec2/launchTemplate:LaunchTemplate", { userData: bomb }],
-    ["50,000 MIME parts", "aws:ec2/instance:Instance", { userData: `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n${"--B\n\nx\n".repeat(50_000)}--B--\n` }],
+    [
+      "50,000 MIME parts",
+      "aws:ec2/instance:Instance",
+      { userData: `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n${"--B\n\nx\n".repeat(50_000)}--B--\n` },
+    ],
     ["YAML alias bomb", "aws:ec2/instance:Instance", { userData: aliasLines.join("\n") }],
     ["1 MiB line of quotes", "aws:ec2/instance:Instance", { userData: `#!/bin/bash\nkubelet ${"'".repeat(1024 * 1024 - 64)}\n` }],
-    ["JSON nested 100,000 deep", "aws:ec2/instance:Instance", { userData: `{"apiVersion":"node.eks.aws/v1alpha1","spec":${"[".repeat(100_000)}${"]".repeat(100_000)}}` }],
+    [
+      "JSON nested 100,000 deep",
+      "aws:ec2/instance:Instance",
+      { userData: `{"apiVersion":"node.eks.aws/v1alpha1","spec":${"[".repeat(100_000)}${"]".repeat(100_000)}}` },
+    ],
   ];
   for (const [label, type, props] of hostile) {
     const times: number[] = [];
@@ -238,8 +286,10 @@ async function main(): Promise<void> {
       break;
     }
   }
-  if (tsTimes.length) row("start-up, same policies as TypeScript via ts-node + @pulumi/aws", median(tsTimes), startOurs, "ms", "shown (the gap users see)", true);
-  else rows.push({ measure: "start-up, TypeScript via ts-node + @pulumi/aws", ours: `failed: ${tsError}`, baseline: "—", ratio: "—", goal: "shown", met: true });
+  if (tsTimes.length)
+    row("start-up, same policies as TypeScript via ts-node + @pulumi/aws", median(tsTimes), startOurs, "ms", "shown (the gap users see)", true);
+  else
+    rows.push({ measure: "start-up, TypeScript via ts-node + @pulumi/aws", ours: `failed: ${tsError}`, baseline: "—", ratio: "—", goal: "shown", met: true });
 
   writeReport();
 }
@@ -250,7 +300,11 @@ function machine(): string {
 }
 
 function writeReport(): void {
-  const table = ["| measure | kubelet-guard | bare pack | ratio | goal | met |", "|---|---|---|---|---|---|", ...rows.map((r) => `| ${r.measure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.goal} | ${r.met ? "yes" : "**no**"} |`)].join("\n");
+  const table = [
+    "| measure | kubelet-guard | bare pack | ratio | goal | met |",
+    "|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.measure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.goal} | ${r.met ? "yes" : "**no**"} |`),
+  ].join("\n");
   console.log(table);
   if (QUICK) return;
   const missed = rows.filter((r) => !r.met);

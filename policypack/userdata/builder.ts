@@ -90,7 +90,8 @@ export class NodeBuilder {
   private fileFor(path: string, location: Location): VirtualFile {
     let file = this.files.get(path);
     if (!file) {
-      file = { path, state: { edits: [] }, location };
+      // A file the user data only chmods or edits keeps the image's content, where the pack knows it.
+      file = { path, state: this.knownBaseState(path) ?? { edits: [] }, location };
       this.files.set(path, file);
     }
     if (this.isKubeletFile(path)) this.kubeletSign = true;
@@ -232,7 +233,10 @@ export class NodeBuilder {
   private al2Sources(): KubeletSources {
     const call = this.bootstrapCalls[this.bootstrapCalls.length - 1];
     const configFile = this.files.get(AL2_KUBELET_CONFIG_PATH);
-    const configs = configFile ? this.configSources(configFile) : [this.platformConfig(AL2_KUBELET_CONFIG, `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`)];
+    const configs =
+      configFile && hasContent(configFile.state)
+        ? this.configSources(configFile)
+        : [this.platformConfig(AL2_KUBELET_CONFIG, `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`)];
     const hidden = configFile?.state.hidden;
     return {
       commandLines: [
@@ -303,7 +307,7 @@ export class NodeBuilder {
     let hiddenConfigReason: string | undefined;
     if (configPath !== undefined) {
       const file = this.files.get(configPath);
-      if (file && !file.state.hidden) {
+      if (file && hasContent(file.state)) {
         configs.push(...this.configSources(file));
         configVisible = true;
       } else if (kubeadm && configPath === KUBEADM_CONFIG_PATH) {
@@ -317,7 +321,7 @@ export class NodeBuilder {
       }
     } else if (!units.execStart && !this.kubeletCommands.length && !this.kubeadmCalls.length) {
       // Kubelet files written with no visible launcher: only explicit values count.
-      const written = [...this.files.values()].filter((f) => this.roleOf(f.path) === "kubelet-config" && !f.state.hidden);
+      const written = [...this.files.values()].filter((f) => this.roleOf(f.path) === "kubelet-config" && hasContent(f.state));
       for (const file of written) configs.push(...this.configSources(file));
       configVisible = false;
       hiddenConfigReason = "how the kubelet is started is not visible";
@@ -344,7 +348,7 @@ export class NodeBuilder {
         if (edits[k].path.join(".") === key || key.startsWith(`${edits[k].path.join(".")}.`)) return { ...edits[k].location, file: path };
       return undefined;
     };
-    if (state.hidden) return [];
+    if (!hasContent(state)) return [];
     if (state.platformBase) {
       const deleted = state.edits.filter((e) => e.value === undefined);
       const sources: ConfigSource[] = [this.platformConfig(applyEdits(state.platformBase.doc, deleted), state.platformBase.description)];
@@ -471,6 +475,11 @@ export class NodeBuilder {
     }
     return files;
   }
+}
+
+/** Whether the file's content is visible: written by the user data, or the image's own that the pack knows. */
+function hasContent(state: FileState): boolean {
+  return !state.hidden && (state.chunks !== undefined || state.platformBase !== undefined);
 }
 
 /** systemd's splitting of an unquoted `$VAR` in ExecStart: on whitespace, no quote processing. */

@@ -1,0 +1,230 @@
+/** The example programs, scanned by `kubelet-guard scan` under Pulumi's mocks through the built pack. */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+
+const ROOT = path.resolve(__dirname, "..");
+const EXAMPLES = ["eks-al2023-nodeadm", "eks-al2-self-managed", "eks-bottlerocket", "aks", "gke", "kubeadm-gce"];
+
+function scan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, "bin/policypack/cli/main.js"), "scan", ...args],
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 99) : 0, stdout, stderr }),
+    );
+  });
+}
+
+interface JsonReport {
+  programs: { dir: string; error?: string; resources: { type: string; name: string; findings: { policy: string; level: string; message: string }[] }[] }[];
+  mandatory: number;
+}
+
+const rows = (report: JsonReport) =>
+  report.programs.flatMap((p) => p.resources.flatMap((r) => r.findings.map((f) => [path.basename(p.dir), r.name, f.policy, f.level, f.message])));
+
+/** What each example's "violating" stack must produce, exactly. */
+const VIOLATIONS = [
+  [
+    "eks-al2023-nodeadm",
+    "al2023-workers",
+    "kubelet-anonymous-auth",
+    "mandatory",
+    "user data part 1 (application/node.eks.aws) line 15: authentication.anonymous.enabled: true lets unauthenticated requests reach the kubelet API; set authentication.anonymous.enabled: false",
+  ],
+  [
+    "eks-al2023-nodeadm",
+    "al2023-workers",
+    "kubelet-read-only-port",
+    "mandatory",
+    "user data part 1 (application/node.eks.aws) line 12: readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+  ],
+  [
+    "eks-al2023-nodeadm",
+    "al2023-workers",
+    "kubelet-streaming-connection-idle-timeout",
+    "mandatory",
+    "user data part 1 (application/node.eks.aws) line 17: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout=4h or shorter",
+  ],
+  [
+    "eks-al2-self-managed",
+    "al2-workers",
+    "kubelet-anonymous-auth",
+    "mandatory",
+    "user data part 1 (text/x-shellscript) line 7: --anonymous-auth lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false",
+  ],
+  [
+    "eks-al2-self-managed",
+    "al2-workers",
+    "kubelet-anonymous-auth",
+    "mandatory",
+    'user data part 1 (text/x-shellscript) line 7: --anonymous-auth false sets --anonymous-auth to true and leaves "false" as a stray argument, so the kubelet would refuse to start (unknown command "false"); write --anonymous-auth=false',
+  ],
+  [
+    "eks-al2-self-managed",
+    "al2-workers",
+    "kubelet-read-only-port",
+    "mandatory",
+    "user data part 1 (text/x-shellscript) line 7: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+  ],
+  [
+    "eks-al2-self-managed",
+    "al2-workers",
+    "kubelet-config-file-permissions",
+    "mandatory",
+    "user data part 1 (text/x-shellscript) line 3: chmod 666 /etc/kubernetes/kubelet/kubelet-config.json leaves the kubelet config file /etc/kubernetes/kubelet/kubelet-config.json with mode 666, looser than 644; chmod 644 /etc/kubernetes/kubelet/kubelet-config.json",
+  ],
+  [
+    "eks-bottlerocket",
+    "bottlerocket-workers",
+    "kubelet-anonymous-auth",
+    "mandatory",
+    "user data line 2: standalone-mode = true lets unauthenticated requests reach the kubelet API; remove settings.kubernetes.standalone-mode = true (it turns on anonymous auth)",
+  ],
+  [
+    "eks-bottlerocket",
+    "bottlerocket-workers",
+    "kubelet-authorization-mode",
+    "mandatory",
+    "user data line 2: standalone-mode = true authorizes every request to the kubelet API; remove settings.kubernetes.standalone-mode = true (it sets AlwaysAllow)",
+  ],
+  [
+    "eks-bottlerocket",
+    "bottlerocket-workers",
+    "kubelet-event-qps",
+    "advisory",
+    "user data line 3: event-qps = -1 is below the allowed minimum of 0, so events are dropped; set settings.kubernetes.event-qps within the allowed range",
+  ],
+  [
+    "aks",
+    "aks",
+    "kubelet-pod-pids-limit",
+    "advisory",
+    "agentPoolProfiles[1].kubeletConfig.podMaxPids: -1 leaves pods without a PID limit, so one pod can exhaust the node's PIDs; set podMaxPids to a positive limit",
+  ],
+  [
+    "gke",
+    "gke",
+    "kubelet-read-only-port",
+    "mandatory",
+    'nodePoolDefaults.nodeConfigDefaults.insecureKubeletReadonlyPortEnabled: "TRUE" serves the kubelet API without authentication on port 10255; set insecureKubeletReadonlyPortEnabled to "FALSE"',
+  ],
+  [
+    "gke",
+    "general",
+    "kubelet-read-only-port",
+    "mandatory",
+    'nodeConfig.kubeletConfig.insecureKubeletReadonlyPortEnabled: "TRUE" serves the kubelet API without authentication on port 10255; set insecureKubeletReadonlyPortEnabled to "FALSE"',
+  ],
+  [
+    "kubeadm-gce",
+    "kubeadm-worker",
+    "kubelet-read-only-port",
+    "mandatory",
+    'metadata["startup-script"] line 5 (/etc/default/kubelet): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0',
+  ],
+  [
+    "kubeadm-gce",
+    "kubeadm-worker",
+    "kubelet-protect-kernel-defaults",
+    "mandatory",
+    'metadata["startup-script"] line 5 (/etc/default/kubelet): --protect-kernel-defaults=false lets the kubelet silently change kernel parameters instead of refusing to start; remove the flag or set --protect-kernel-defaults=true',
+  ],
+  [
+    "kubeadm-gce",
+    "kubeadm-worker",
+    "kubelet-event-qps",
+    "advisory",
+    'metadata["startup-script"] line 18 (/etc/kubeadm/join.yaml): --event-qps=-1 is below the allowed minimum of 0, so events are dropped; set --event-qps within the allowed range',
+  ],
+];
+
+describe("kubelet-guard scan on the examples", () => {
+  it("reports exactly the expected violations on the violating stacks, exit 1", async () => {
+    const { code, stdout } = await scan([...EXAMPLES.map((e) => `examples/${e}`), "--stack", "violating", "--format", "json"]);
+    assert.equal(code, 1);
+    assert.deepEqual(rows(JSON.parse(stdout) as JsonReport), VIOLATIONS);
+  });
+  it("reports nothing on the compliant stacks, exit 0", async () => {
+    const { code, stdout } = await scan([...EXAMPLES.map((e) => `examples/${e}`), "--stack", "compliant", "--format", "json"]);
+    assert.deepEqual(rows(JSON.parse(stdout) as JsonReport), []);
+    assert.equal(code, 0);
+  });
+  it("applies a --policy-pack-config file: levels, thresholds, exclusions and a live exemption", async () => {
+    const { stdout } = await scan([
+      "examples/eks-al2-self-managed",
+      "examples/eks-bottlerocket",
+      "--stack",
+      "violating",
+      "--format",
+      "json",
+      "--config",
+      "examples/policy-config.json",
+    ]);
+    const found = rows(JSON.parse(stdout) as JsonReport).map((r) => `${r[1]} ${r[2]} ${r[3]}`);
+    // al2-workers is exempt from kubelet-read-only-port until 2027-06-30; event-qps is advisory by config;
+    // maxIdleTimeout 2h makes the kubelet's 4h default too long on both platforms.
+    assert.deepEqual(found, [
+      "al2-workers kubelet-anonymous-auth mandatory",
+      "al2-workers kubelet-anonymous-auth mandatory",
+      "al2-workers kubelet-streaming-connection-idle-timeout mandatory",
+      "al2-workers kubelet-config-file-permissions mandatory",
+      "bottlerocket-workers kubelet-anonymous-auth mandatory",
+      "bottlerocket-workers kubelet-authorization-mode mandatory",
+      "bottlerocket-workers kubelet-streaming-connection-idle-timeout mandatory",
+      "bottlerocket-workers kubelet-event-qps advisory",
+    ]);
+  });
+  it("writes SARIF 2.1.0 with one rule per policy and results pointing at the program", async () => {
+    const { stdout } = await scan(["examples/gke", "--stack", "violating", "--format", "sarif"]);
+    const log = JSON.parse(stdout);
+    assert.equal(log.version, "2.1.0");
+    const run = log.runs[0];
+    assert.equal(run.tool.driver.name, "kubelet-guard");
+    assert.equal(run.tool.driver.rules.length, 17);
+    assert.deepEqual(
+      run.results.map((r: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => [
+        r.ruleId,
+        r.level,
+        r.locations[0].physicalLocation.artifactLocation.uri,
+      ]),
+      [
+        ["kubelet-read-only-port", "error", "examples/gke/index.ts"],
+        ["kubelet-read-only-port", "error", "examples/gke/index.ts"],
+      ],
+    );
+  });
+  it("prints text grouped by resource, like pulumi preview", async () => {
+    const { stdout } = await scan(["examples/gke", "--stack", "violating"]);
+    assert.match(stdout, /gcp:container\/nodePool:NodePool general\n {8}- \[mandatory\] {2}kubelet-read-only-port/);
+    assert.match(stdout, /2 mandatory, 0 advisory findings/);
+  });
+  it("exits 2 with the program's own error when the program cannot run", async () => {
+    // inside the repository, so that the program finds @pulumi/pulumi as a real one would in its own node_modules
+    mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
+    const dir = mkdtempSync(path.join(ROOT, ".bench", "broken-"));
+    writeFileSync(path.join(dir, "Pulumi.yaml"), "name: broken\nruntime: nodejs\n");
+    writeFileSync(path.join(dir, "index.ts"), 'throw new Error("the program is broken on purpose");\n');
+    const { code, stdout } = await scan([dir]);
+    assert.equal(code, 2);
+    assert.match(stdout, /the program could not run:\n.*the program is broken on purpose/);
+    assert.doesNotMatch(stdout, /run-program\.js/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it("says how to fix a program whose dependencies are not installed", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "kubelet-guard-no-deps-"));
+    writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+    const { code, stdout } = await scan([dir]);
+    assert.equal(code, 2);
+    assert.match(stdout, /cannot find @pulumi\/pulumi from .*: install the program's dependencies first \(npm install\)/);
+  });
+  it("exits 2 on a bad command line", async () => {
+    assert.equal((await scan([])).code, 2);
+    assert.equal((await scan(["examples/gke", "--format", "yaml"])).code, 2);
+  });
+});
