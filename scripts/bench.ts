@@ -14,7 +14,7 @@ import { gzipSync } from "node:zlib";
 import { PackProcess, type ResourceToAnalyze } from "../policypack/cli/analyzer-client";
 import { evaluateNode } from "../policypack/kubelet/rules";
 import { analyzeUserData } from "../policypack/userdata/index";
-import { runPolicies } from "../test/helpers/arbitraries";
+import { aliasBomb, runPolicies } from "../test/helpers/arbitraries";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const QUICK = values.quick;
@@ -242,13 +242,6 @@ async function main(): Promise<void> {
 
   console.error("hostile inputs, every policy, in process");
   const bomb = gzipSync(Buffer.alloc(1024 * 1024 * 1024), { level: 9 }).toString("base64");
-  const aliasLines = ["apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 0; i < 9; i++)
-    aliasLines.push(
-      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
-        .fill(`*${String.fromCharCode(97 + i)}`)
-        .join(",")}]`,
-    );
   const hostile: [string, string, Record<string, unknown>][] = [
     ["gzip bomb (1 GiB of zeros)", "aws:ec2/launchTemplate:LaunchTemplate", { userData: bomb }],
     [
@@ -256,7 +249,7 @@ async function main(): Promise<void> {
       "aws:ec2/instance:Instance",
       { userData: `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n${"--B\n\nx\n".repeat(50_000)}--B--\n` },
     ],
-    ["YAML alias bomb", "aws:ec2/instance:Instance", { userData: aliasLines.join("\n") }],
+    ["YAML alias bomb", "aws:ec2/instance:Instance", { userData: aliasBomb() }],
     ["1 MiB line of quotes", "aws:ec2/instance:Instance", { userData: `#!/bin/bash\nkubelet ${"'".repeat(1024 * 1024 - 64)}\n` }],
     [
       "JSON nested 100,000 deep",

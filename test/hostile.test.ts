@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { secret } from "../policypack/cli/analyzer-client";
-import { resource, runPolicies } from "./helpers/arbitraries";
+import { aliasBomb, resource, runPolicies } from "./helpers/arbitraries";
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
 const verifiable = (type: string, props: Record<string, unknown>) => runPolicies(type, props).filter((r) => r.policy === "kubelet-node-config-verifiable");
@@ -38,14 +38,7 @@ describe("caps answer with an unverifiable advisory", () => {
     assert.ok(found.some((f) => f.message.includes("more than 1000 MIME parts, over the pack's cap")));
   });
   it("a YAML alias bomb in a NodeConfig", () => {
-    const lines = ["apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 0; i < 9; i++)
-      lines.push(
-        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
-          .fill(`*${String.fromCharCode(97 + i)}`)
-          .join(",")}]`,
-      );
-    const found = verifiable("aws:ec2/instance:Instance", { userData: lines.join("\n") });
+    const found = verifiable("aws:ec2/instance:Instance", { userData: aliasBomb() });
     assert.equal(found.length, 1);
     assert.match(found[0].message, /NodeConfig is not valid YAML or JSON .*alias/i);
   });

@@ -5,6 +5,7 @@
 import { isPlainObject } from "../kubelet/config";
 import type { NodeModel } from "../kubelet/node";
 import type { Adapter, ResourceAnalysis } from "./index";
+import { inlineNode, numberField, type InlinePlatform } from "./inline-fields";
 import { isUnknown } from "./props";
 import { userDataAdapter } from "./userdata-fields";
 
@@ -15,42 +16,23 @@ const compute = (resource: string): RegExp => new RegExp(`^azure-native(_compute
 
 const SECCOMP: Record<string, boolean> = { Unconfined: false, RuntimeDefault: true };
 
-function aksNode(kubeletConfig: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined {
-  if (isUnknown(kubeletConfig)) {
-    analysis.unknown.push(path);
-    return undefined;
-  }
-  if (!isPlainObject(kubeletConfig)) return undefined;
-  const doc: Record<string, unknown> = {};
-  const fields: Record<string, { source: string; text: string; fix: string }> = {};
-  const pids = kubeletConfig.podMaxPids;
-  if (isUnknown(pids)) analysis.unknown.push(`${path}.podMaxPids`);
-  else if (typeof pids === "number") {
-    doc.podPidsLimit = pids;
-    fields["pod-max-pids"] = { source: `${path}.podMaxPids`, text: String(pids), fix: "set podMaxPids to a positive limit" };
-  }
-  const seccomp = kubeletConfig.seccompDefault;
-  if (isUnknown(seccomp)) analysis.unknown.push(`${path}.seccompDefault`);
-  else if (typeof seccomp === "string" && seccomp in SECCOMP) {
-    doc.seccompDefault = SECCOMP[seccomp];
-    fields["seccomp-default"] = { source: `${path}.seccompDefault`, text: JSON.stringify(seccomp), fix: 'set seccompDefault to "RuntimeDefault"' };
-  }
-  if (!Object.keys(doc).length) return undefined;
-  return {
-    platform: "AKS",
-    benchmark: "aks",
-    sources: {
-      commandLines: [],
-      configs: [{ location: { source: path }, origin: "user", doc, fields }],
-      configVisible: false,
-      usesConfigFile: true,
-      hiddenConfigReason: "AKS manages the rest of the kubelet configuration",
+/** AKS KubeletConfig fields the rules read (seccompDefault exists in preview API versions). */
+const AKS: InlinePlatform = {
+  platform: "AKS",
+  benchmark: "aks",
+  hiddenReason: "AKS manages the rest of the kubelet configuration",
+  fields: {
+    podMaxPids: numberField("pod-max-pids", "podPidsLimit", "set podMaxPids to a positive limit"),
+    seccompDefault: {
+      setting: "seccomp-default",
+      configPath: "seccompDefault",
+      toKubelet: (v) => (typeof v === "string" ? SECCOMP[v] : undefined),
+      fix: 'set seccompDefault to "RuntimeDefault"',
     },
-    files: [],
-    unverifiable: [],
-    problems: [],
-  };
-}
+  },
+};
+
+const aksNode = (config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined => inlineNode(AKS, config, path, analysis);
 
 const managedCluster: Adapter = {
   kind: "AKS managed cluster",

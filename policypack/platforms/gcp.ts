@@ -5,50 +5,27 @@
 import { isPlainObject } from "../kubelet/config";
 import type { NodeModel } from "../kubelet/node";
 import type { Adapter, ResourceAnalysis } from "./index";
+import { inlineNode, numberField, type InlinePlatform } from "./inline-fields";
 import { isUnknown, pick } from "./props";
 import { userDataAdapter } from "./userdata-fields";
 
-/** A GKE kubeletConfig (or nodeConfigDefaults / nodeKubeletConfig) as a node; GKE keeps the rest of the config to itself. */
-function gkeNode(config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined {
-  if (isUnknown(config)) {
-    analysis.unknown.push(path);
-    return undefined;
-  }
-  if (!isPlainObject(config)) return undefined;
-  const doc: Record<string, unknown> = {};
-  const fields: Record<string, { source: string; text: string; fix: string }> = {};
-  const port = config.insecureKubeletReadonlyPortEnabled;
-  if (isUnknown(port)) analysis.unknown.push(`${path}.insecureKubeletReadonlyPortEnabled`);
-  else if (typeof port === "string" && port !== "") {
-    doc.readOnlyPort = port.toUpperCase() === "TRUE" ? 10255 : 0;
-    fields["read-only-port"] = {
-      source: `${path}.insecureKubeletReadonlyPortEnabled`,
-      text: JSON.stringify(port),
+/** GKE's kubeletConfig (and nodeConfigDefaults / nodeKubeletConfig) fields the rules read. */
+const GKE: InlinePlatform = {
+  platform: "GKE",
+  benchmark: "gke",
+  hiddenReason: "GKE manages the rest of the kubelet configuration",
+  fields: {
+    insecureKubeletReadonlyPortEnabled: {
+      setting: "read-only-port",
+      configPath: "readOnlyPort",
+      toKubelet: (v) => (typeof v === "string" && v !== "" ? (v.toUpperCase() === "TRUE" ? 10255 : 0) : undefined),
       fix: 'set insecureKubeletReadonlyPortEnabled to "FALSE"',
-    };
-  }
-  const pids = config.podPidsLimit;
-  if (isUnknown(pids)) analysis.unknown.push(`${path}.podPidsLimit`);
-  else if (typeof pids === "number") {
-    doc.podPidsLimit = pids;
-    fields["pod-max-pids"] = { source: `${path}.podPidsLimit`, text: String(pids), fix: "set podPidsLimit within the allowed range" };
-  }
-  if (!Object.keys(doc).length) return undefined;
-  return {
-    platform: "GKE",
-    benchmark: "gke",
-    sources: {
-      commandLines: [],
-      configs: [{ location: { source: path }, origin: "user", doc, fields }],
-      configVisible: false,
-      usesConfigFile: true,
-      hiddenConfigReason: "GKE manages the rest of the kubelet configuration",
     },
-    files: [],
-    unverifiable: [],
-    problems: [],
-  };
-}
+    podPidsLimit: numberField("pod-max-pids", "podPidsLimit", "set podPidsLimit within the allowed range"),
+  },
+};
+
+const gkeNode = (config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined => inlineNode(GKE, config, path, analysis);
 
 /** A nodeConfig: its kubeletConfig, and a custom node init script the pack cannot read. */
 function nodeConfigNodes(nodeConfig: unknown, path: string, analysis: ResourceAnalysis): void {

@@ -3,17 +3,20 @@
  * images' own sources (see shared/reference/node-config-sources.md).
  */
 import type { PlainObject } from "../kubelet/config";
+import { CIS_STRONG_CIPHERS } from "../kubelet/rules";
 
-const EKS_CIPHERS = [
-  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-  "TLS_RSA_WITH_AES_256_GCM_SHA384",
-  "TLS_RSA_WITH_AES_128_GCM_SHA256",
-];
+/** The EKS AMIs offer the six CIS suites plus two TLS_RSA ones. */
+const EKS_CIPHERS = [...CIS_STRONG_CIPHERS, "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_GCM_SHA256"];
+
+/** Authentication and authorization both EKS AMIs (AL2 and AL2023) configure. */
+const EKS_AUTH: PlainObject = {
+  authentication: {
+    anonymous: { enabled: false },
+    webhook: { cacheTTL: "2m0s", enabled: true },
+    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+  },
+  authorization: { mode: "Webhook", webhook: { cacheAuthorizedTTL: "5m0s", cacheUnauthorizedTTL: "30s" } },
+};
 
 export const AL2_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/kubelet-config.json";
 
@@ -22,12 +25,7 @@ export const AL2_KUBELET_CONFIG: PlainObject = {
   kind: "KubeletConfiguration",
   apiVersion: "kubelet.config.k8s.io/v1beta1",
   address: "0.0.0.0",
-  authentication: {
-    anonymous: { enabled: false },
-    webhook: { cacheTTL: "2m0s", enabled: true },
-    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
-  },
-  authorization: { mode: "Webhook", webhook: { cacheAuthorizedTTL: "5m0s", cacheUnauthorizedTTL: "30s" } },
+  ...EKS_AUTH,
   clusterDomain: "cluster.local",
   hairpinMode: "hairpin-veth",
   readOnlyPort: 0,
@@ -48,12 +46,7 @@ export const NODEADM_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/config.json"
 /** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go). */
 export const NODEADM_KUBELET_CONFIG: PlainObject = {
   address: "0.0.0.0",
-  authentication: {
-    anonymous: { enabled: false },
-    webhook: { cacheTTL: "2m0s", enabled: true },
-    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
-  },
-  authorization: { mode: "Webhook", webhook: { cacheAuthorizedTTL: "5m0s", cacheUnauthorizedTTL: "30s" } },
+  ...EKS_AUTH,
   cgroupDriver: "systemd",
   clusterDomain: "cluster.local",
   evictionHard: { "memory.available": "100Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%" },

@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import { evaluateNode } from "../../policypack/kubelet/rules";
 import { analyzeUserData } from "../../policypack/userdata/index";
+import { aliasBomb } from "../helpers/arbitraries";
 
 const run = (text: string) => {
   const { node, unverifiable } = analyzeUserData({ value: text, encoding: "plain" });
@@ -210,12 +211,7 @@ describe("nodeadm", () => {
     assert.match(messages("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: [unclosed\n").join("\n"), /not valid YAML or JSON/);
   });
   it("bounds YAML alias expansion", () => {
-    const lines = ["apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", "a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 0; i < 8; i++) {
-      const previous = String.fromCharCode(97 + i);
-      lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${previous}`).join(", ")}]`);
-    }
-    assert.match(messages(lines.join("\n")).join("\n"), /alias/i);
+    assert.match(messages(aliasBomb()).join("\n"), /alias/i);
   });
 });
 

@@ -1,0 +1,69 @@
+/**
+ * Managed platforms (GKE, AKS) that expose a few kubelet settings as API
+ * fields: a declarative map from field to kubelet setting, turned into a node
+ * whose other settings stay unknown (the platform keeps them to itself).
+ */
+import { isPlainObject } from "../kubelet/config";
+import type { Benchmark, NodeModel } from "../kubelet/node";
+import type { ResourceAnalysis } from "./index";
+import { isUnknown } from "./props";
+
+export interface InlineField {
+  /** Kubelet setting name (flag name) and its KubeletConfiguration path. */
+  setting: string;
+  configPath: string;
+  /** The field's value as the kubelet's, or undefined when the value does not set it. */
+  toKubelet(value: unknown): unknown;
+  fix: string;
+}
+
+export interface InlinePlatform {
+  platform: string;
+  benchmark: Benchmark;
+  fields: Record<string, InlineField>;
+  hiddenReason: string;
+}
+
+/** The node a kubeletConfig-like object describes, or undefined when it sets nothing the rules read. */
+export function inlineNode(spec: InlinePlatform, config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined {
+  if (isUnknown(config)) {
+    analysis.unknown.push(path);
+    return undefined;
+  }
+  if (!isPlainObject(config)) return undefined;
+  const doc: Record<string, unknown> = {};
+  const fields: Record<string, { source: string; text: string; fix: string }> = {};
+  for (const [name, field] of Object.entries(spec.fields)) {
+    const value = config[name];
+    if (isUnknown(value)) {
+      analysis.unknown.push(`${path}.${name}`);
+      continue;
+    }
+    const kubeletValue = field.toKubelet(value);
+    if (kubeletValue === undefined) continue;
+    doc[field.configPath] = kubeletValue;
+    fields[field.setting] = { source: `${path}.${name}`, text: JSON.stringify(value), fix: field.fix };
+  }
+  if (!Object.keys(doc).length) return undefined;
+  return {
+    platform: spec.platform,
+    benchmark: spec.benchmark,
+    sources: {
+      commandLines: [],
+      configs: [{ location: { source: path }, origin: "user", doc, fields }],
+      configVisible: false,
+      usesConfigFile: true,
+      hiddenConfigReason: spec.hiddenReason,
+    },
+    files: [],
+    unverifiable: [],
+    problems: [],
+  };
+}
+
+export const numberField = (setting: string, configPath: string, fix: string): InlineField => ({
+  setting,
+  configPath,
+  toKubelet: (v) => (typeof v === "number" ? v : undefined),
+  fix,
+});
