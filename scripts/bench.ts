@@ -12,8 +12,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { PackProcess, type ResourceToAnalyze } from "../policypack/cli/analyzer-client";
-import { evaluateNode } from "../policypack/kubelet/rules";
-import { analyzeUserData } from "../policypack/userdata/index";
+// In-process measures use the compiled pack, as shipped (not tsx-transpiled sources).
+const { evaluateNode } = require("../bin/policypack/kubelet/rules") as typeof import("../policypack/kubelet/rules");
+const { analyzeUserData } = require("../bin/policypack/userdata/index") as typeof import("../policypack/userdata/index");
 import { aliasBomb, runPolicies } from "../test/helpers/arbitraries";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
@@ -90,11 +91,17 @@ function userDataOfSize(size: number): string {
   return head + lines.join("") + tail;
 }
 
+/** AL2023 user data as @pulumi/eks renders it: the cluster NodeConfig (with its CA), a kubelet NodeConfig and a script, 4 KiB in all. */
 const NODEADM_4K = (() => {
-  const doc = (i: number) =>
-    `--BOUNDARY\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: bench-${i}\n    apiServerEndpoint: https://ABCDEF.gr7.us-west-2.eks.amazonaws.com\n    certificateAuthority: ${"Q".repeat(300)}\n    cidr: 10.100.0.0/16\n  kubelet:\n    config:\n      maxPods: 110\n      shutdownGracePeriod: 30s\n    flags:\n      - --node-labels=team=bench,index=${i}\n\n`;
-  let text = 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n\n';
-  for (let i = 0; text.length < 4096 - 40; i++) text += doc(i);
+  const ca = Buffer.from(
+    `-----BEGIN CERTIFICATE-----\n${"MIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJlcm5ldGVz\n".repeat(22)}-----END CERTIFICATE-----\n`,
+  ).toString("base64");
+  const parts = [
+    `--BOUNDARY\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: bench-cluster\n    apiServerEndpoint: https://ABCDEF0123456789.gr7.us-west-2.eks.amazonaws.com\n    certificateAuthority: >-\n      ${ca}\n    cidr: 10.100.0.0/16\n`,
+    `--BOUNDARY\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n      maxPods: 110\n      shutdownGracePeriod: 30s\n    flags:\n      - --node-labels=team=bench\n`,
+  ];
+  let text = `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n\n${parts.join("\n")}\n--BOUNDARY\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\n`;
+  for (let i = 0; text.length < 4096 - 20; i++) text += `echo "node setup step ${i}" >> /var/log/setup.log\n`;
   return `${text}--BOUNDARY--\n`;
 })();
 

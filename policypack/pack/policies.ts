@@ -75,6 +75,20 @@ export function ruleMessages(rule: Rule, report: ResourceReport, params: Record<
   return [...new Set(messages)];
 }
 
+/**
+ * The SDK's not-applicable signal is an exception; most resources of a stack
+ * raise it once per policy, so it is raised without capturing a stack trace.
+ */
+function notApplicable(args: ResourceValidationArgs, reason: string): never {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return args.notApplicable(reason);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function validate(rule: Rule, args: ResourceValidationArgs, report: ReportViolation): void {
   let analysis: ResourceReport | undefined;
   try {
@@ -83,9 +97,9 @@ function validate(rule: Rule, args: ResourceValidationArgs, report: ReportViolat
     process.stderr.write(`kubelet-guard: ${String((error as Error)?.stack ?? error)}\n`);
     return;
   }
-  if (!analysis) args.notApplicable(`kubelet-guard does not read ${args.type}`);
+  if (!analysis) notApplicable(args, `kubelet-guard does not read ${args.type}`);
   if (!analysis.nodes.length && !analysis.unknown.length && !analysis.unverifiable.length && !analysis.internalError) {
-    args.notApplicable("no kubelet configuration in this resource");
+    notApplicable(args, "no kubelet configuration in this resource");
   }
   let config: Record<string, unknown> = {};
   try {
