@@ -17,6 +17,8 @@ const { analyzeUserData } = require("../bin/policypack/userdata/index") as typeo
 const { analyzeResource } = require("../bin/policypack/pack/analysis") as typeof import("../policypack/pack/analysis");
 const { ruleMessages } = require("../bin/policypack/pack/policies") as typeof import("../policypack/pack/policies");
 const { RULES } = require("../bin/policypack/kubelet/rules") as typeof import("../policypack/kubelet/rules");
+const { splitShellWords } = require("../bin/policypack/kubelet/shell") as typeof import("../policypack/kubelet/shell");
+const { parseKubeletArgs } = require("../bin/policypack/kubelet/cmdline") as typeof import("../policypack/kubelet/cmdline");
 import { aliasBomb, runPolicies } from "../test/helpers/arbitraries";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
@@ -193,7 +195,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < (QUICK ? 50 : 400); i++) {
       // a new name each time: the analysis cache is keyed by URN and inputs, and in a real preview every resource is new
       const r = { ...resource, name: `${resource.name}-${i}` };
-      for (const [key, pack] of [["bare", base], ["bare17", base17], ["ours", ours]] as const) {
+      for (const [key, pack] of [
+        ["bare", base],
+        ["bare17", base17],
+        ["ours", ours],
+      ] as const) {
         const t = process.hrtime.bigint();
         await pack.analyze(r);
         samples[key].push(ms(t));
@@ -235,6 +241,29 @@ async function main(): Promise<void> {
   row(`RSS around ${2 * n} analyses (median of samples)`, ours20, bare20, "MiB", `no growth from ${n} (≤ +5%)`, ours20 <= ours10 * 1.05);
   await ours.close();
   await base.close();
+
+  console.error("kubelet command line: a 64 KiB argument string");
+  {
+    const flags = [
+      "--read-only-port=0",
+      "--max-pods 110",
+      "--node-labels='team=a,tier=b'",
+      '--register-with-taints="dedicated=gpu:NoSchedule"',
+      "--anonymous-auth",
+      "--feature-gates=A=true,B=false",
+    ];
+    let args = "";
+    for (let i = 0; args.length < 64 * 1024; i++) args += `${flags[i % flags.length]} `;
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = process.hrtime.bigint();
+      const { words } = splitShellWords(args);
+      parseKubeletArgs(words.map((w) => ({ text: w.text, line: w.line })));
+      times.push(ms(t));
+    }
+    const m = median(times.slice(20));
+    row("parse a 64 KiB kubelet argument string (shell words + pflag)", m, undefined, "ms", "< 1 ms", m < 1);
+  }
 
   console.error("in-process analysis by user-data size");
   const perByte: Record<number, number> = {};

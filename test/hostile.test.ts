@@ -57,6 +57,18 @@ describe("caps answer with an unverifiable advisory", () => {
   });
 });
 
+describe("patterns from user data never backtrack catastrophically", () => {
+  it("leaves a nested-quantifier sed edit of a kubelet file uncertain instead of running it", () => {
+    const script = `#!/bin/bash\necho 'KUBELET_EXTRA_ARGS="${"a".repeat(5000)}c"' > /etc/default/kubelet\nsed -i 's/\\(a*\\)*b/x/' /etc/default/kubelet\nkubeadm join x\n`;
+    const found = runPolicies("aws:ec2/instance:Instance", { userData: script });
+    assert.match(found.map((f) => f.message).join("\n"), /sed edits \/etc\/default\/kubelet, whose result the pack cannot work out/);
+  });
+  it("reads a megabyte-long PowerShell line", () => {
+    const found = runPolicies("aws:ec2/instance:Instance", { userData: `<powershell>\n$x = "${"a".repeat(1024 * 1024 - 64)}"\n</powershell>\n` });
+    assert.deepEqual(found, []);
+  });
+});
+
 describe("secrets", () => {
   const token = fc.stringMatching(/^[A-Za-z0-9]{12,20}$/).map((s) => `S3CRET${s}`);
   const setting = fc.constantFrom(

@@ -45,6 +45,18 @@ export interface PolicyPackConfigFile {
   [policy: string]: Level | ({ enforcementLevel?: Level } & Record<string, unknown>);
 }
 
+function toDiagnostic(d: analyzerpb.AnalyzeDiagnostic): Diagnostic {
+  return {
+    policyName: d.getPolicyname(),
+    policyPackName: d.getPolicypackname(),
+    description: d.getDescription(),
+    message: d.getMessage(),
+    enforcementLevel: LEVELS[d.getEnforcementlevel()],
+    severity: d.getSeverity(),
+    urn: d.getUrn(),
+  };
+}
+
 export function urnFor(type: string, name: string, stack = "dev", project = "project"): string {
   return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
@@ -142,17 +154,37 @@ export class PackProcess {
   async analyze(resource: ResourceToAnalyze): Promise<{ diagnostics: Diagnostic[]; notApplicable: string[] }> {
     const response = await this.call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(this.client.analyze, this.request(resource));
     return {
-      diagnostics: response.getDiagnosticsList().map((d) => ({
-        policyName: d.getPolicyname(),
-        policyPackName: d.getPolicypackname(),
-        description: d.getDescription(),
-        message: d.getMessage(),
-        enforcementLevel: LEVELS[d.getEnforcementlevel()],
-        severity: d.getSeverity(),
-        urn: d.getUrn(),
-      })),
+      diagnostics: response.getDiagnosticsList().map((d) => toDiagnostic(d)),
       notApplicable: response.getNotApplicableList().map((n) => n.getPolicyName()),
     };
+  }
+
+  /** ConfigureStack, as the CLI sends it before GetAnalyzerInfo during a preview or update. */
+  async configureStack(stack = "dev", project = "project", organization = "organization"): Promise<void> {
+    const request = new analyzerpb.AnalyzerStackConfigureRequest();
+    request.setStack(stack);
+    request.setProject(project);
+    request.setOrganization(organization);
+    request.setDryRun(true);
+    await this.call<analyzerpb.AnalyzerStackConfigureRequest, Empty>(this.client.configureStack, request);
+  }
+
+  /** AnalyzeStack over every resource, at the end of a deployment; returns the diagnostics. */
+  async analyzeStack(resources: ResourceToAnalyze[]): Promise<Diagnostic[]> {
+    const request = new analyzerpb.AnalyzeStackRequest();
+    for (const resource of resources) {
+      const r = new analyzerpb.AnalyzerResource();
+      r.setType(resource.type);
+      r.setName(resource.name);
+      r.setUrn(resource.urn ?? urnFor(resource.type, resource.name));
+      r.setProperties(Struct.fromJavaScript(resource.props as Record<string, never>));
+      const options = new analyzerpb.AnalyzerResourceOptions();
+      options.setCustomtimeouts(new analyzerpb.AnalyzerResourceOptions.CustomTimeouts());
+      r.setOptions(options);
+      request.addResources(r);
+    }
+    const response = await this.call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(this.client.analyzeStack, request);
+    return response.getDiagnosticsList().map((d) => toDiagnostic(d));
   }
 
   async remediate(resource: ResourceToAnalyze): Promise<number> {

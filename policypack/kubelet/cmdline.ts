@@ -71,9 +71,10 @@ function parseGates(raw: string): Parsed<Record<string, boolean>> {
   for (const pair of raw.split(",")) {
     const eq = pair.indexOf("=");
     if (eq === -1) return { ok: false, error: `malformed pair ${JSON.stringify(pair)}, expect string=bool` };
+    const gate = pair.slice(0, eq).trim();
     const value = parseGoBool(pair.slice(eq + 1).trim());
-    if (!value.ok) return { ok: false, error: `invalid value of ${pair.slice(0, eq).trim()}: ${value.error}` };
-    gates[pair.slice(0, eq).trim()] = value.value;
+    if (!value.ok) return { ok: false, error: `invalid value of ${gate}: ${value.error}` };
+    gates[gate] = value.value;
   }
   return { ok: true, value: gates };
 }

@@ -541,15 +541,18 @@ export const RULES: readonly Rule[] = [
 ];
 
 /** A node's effective view; nodes with no kubelet sources get an empty one. */
+/** A node's effective view, with the node's own problems (a node that never joins, say) among the view's. */
 export function viewOf(node: NodeModel): EffectiveView {
-  return node.sources ? computeEffectiveView(node.sources) : { mode: "config-file", settings: new Map(), gates: new Map(), problems: [], unknownFlags: [] };
+  const view = node.sources
+    ? computeEffectiveView(node.sources)
+    : { mode: "config-file" as const, settings: new Map(), gates: new Map(), problems: [], unknownFlags: [] };
+  return { ...view, problems: [...node.problems, ...view.problems] };
 }
 
-/** One rule over one node; malformed values the kubelet would refuse are reported by the rule that owns the setting. */
+/** One rule over one node and its view (from viewOf); malformed values the kubelet would refuse are reported by the rule that owns the setting. */
 export function evaluateRule(rule: Rule, node: NodeModel, view: EffectiveView, params: Record<string, unknown>): Finding[] {
-  const withNodeProblems: EffectiveView = { ...view, problems: [...node.problems, ...view.problems] };
-  const findings = rule.evaluate({ view: withNodeProblems, node, params });
-  for (const problem of withNodeProblems.problems) {
+  const findings = rule.evaluate({ view, node, params });
+  for (const problem of view.problems) {
     if (problem.name && rule.settings.includes(problem.name)) findings.push({ policy: rule.policy, message: problemMessage(problem) });
   }
   return findings;

@@ -187,7 +187,7 @@ export function flagSpec(name: string): SettingSpec | undefined {
 
 /** cliflag.WordSepNormalizeFunc: the kubelet treats `_` in flag names as `-`. */
 export function normaliseFlagName(name: string): string {
-  return name.replace(/_/g, "-");
+  return name.includes("_") ? name.replaceAll("_", "-") : name;
 }
 
 /** The settings whose effective value the view tracks. */

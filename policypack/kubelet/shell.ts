@@ -57,6 +57,7 @@ function operatorAt(src: string, i: number): string {
 }
 /** Characters that end a run of plain text, outside quotes and inside double quotes. */
 const ENDS_PLAIN = charTable(" \t\r\n\\'\"$`;&|<>()");
+// `#` continues a plain run inside a word, and starts a comment before one.
 const ENDS_DOUBLE = charTable('"\\$`');
 
 function charTable(chars: string): Uint8Array {
@@ -201,10 +202,19 @@ export function tokenize(src: string): TokenizeResult {
   };
 
   while (i < src.length && !error) {
+    const code = src.charCodeAt(i);
+    // Most characters start a plain run: take the whole run at once.
+    if ((code >= 128 || ENDS_PLAIN[code] === 0) && !(code === 0x23 && !word)) {
+      const end = runEnd(src, i, ENDS_PLAIN);
+      literal(src.slice(i, end), false);
+      i = end;
+      continue;
+    }
     const c = src[i];
     if (c === " " || c === "\t" || c === "\r") {
       finishWord();
       i++;
+      while (i < src.length && (src.charCodeAt(i) === 0x20 || src.charCodeAt(i) === 0x09)) i++;
     } else if (c === "\n") {
       finishWord();
       tokens.push({ kind: "op", op: "\n", start: i, line });
@@ -355,9 +365,20 @@ const NONE: string[] = [];
  */
 export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]): void {
   const segments = word.segments;
-  if (segments.length === 1 && segments[0].kind === "lit") {
-    // the common case: a literal word, quoted or not
-    if (segments[0].text !== "" || segments[0].quoted) out.push({ text: segments[0].text, line: word.line, unresolved: NONE });
+  // The common case: only literal text, quoted or not.
+  let text = "";
+  let quoted = false;
+  let literalOnly = true;
+  for (const seg of segments) {
+    if (seg.kind !== "lit") {
+      literalOnly = false;
+      break;
+    }
+    text += seg.text;
+    quoted ||= seg.quoted;
+  }
+  if (literalOnly) {
+    if (text !== "" || quoted) out.push({ text, line: word.line, unresolved: NONE });
     return;
   }
   let current: ExpandedWord | undefined;

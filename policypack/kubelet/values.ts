@@ -55,7 +55,11 @@ function underscoreOK(literal: string): boolean {
  * strconv.ParseInt(s, 0, bits): optional sign, base prefixes 0x 0o 0b and a
  * bare leading 0 for octal, underscores as Go integer literals allow them, and a range check on `bits`.
  */
+const PLAIN_DECIMAL = /^[+-]?(0|[1-9][0-9]{0,8})$/;
+
 export function parseGoInt(s: string, bits: 32 | 64): Parsed<number> {
+  // The common case, a short decimal, fits every range: no BigInt needed.
+  if (PLAIN_DECIMAL.test(s)) return ok(Number(s));
   const syntax = fail<number>(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
   let body = s;
   let negative = false;

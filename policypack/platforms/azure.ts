@@ -10,9 +10,13 @@ import { isUnknown } from "./props";
 import { userDataAdapter } from "./userdata-fields";
 
 /** v3 tokens, v2 versioned modules, and v3 local SDKs (azure-native_containerservice_v…). */
-const containerService = (resource: string): RegExp =>
-  new RegExp(`^azure-native(_containerservice_v\\d{8}(preview)?)?:containerservice(\\/v\\d{8}(preview)?)?:${resource}$`);
+const containerService = (resource: string): ((type: string) => boolean) => {
+  const pattern = new RegExp(`^azure-native(_containerservice_v\\d{8}(preview)?)?:containerservice(\\/v\\d{8}(preview)?)?:${resource}$`);
+  return (type) => pattern.test(type);
+};
 const compute = (resource: string): RegExp => new RegExp(`^azure-native(_compute_v\\d{8}(preview)?)?:compute(\\/v\\d{8}(preview)?)?:${resource}$`);
+const isManagedCluster = containerService("ManagedCluster");
+const isAgentPool = containerService("AgentPool");
 
 const SECCOMP: Record<string, boolean> = { Unconfined: false, RuntimeDefault: true };
 
@@ -36,7 +40,7 @@ const aksNode = (config: unknown, path: string, analysis: ResourceAnalysis): Nod
 
 const managedCluster: Adapter = {
   kind: "AKS managed cluster",
-  matches: (t) => containerService("ManagedCluster").test(t),
+  matches: isManagedCluster,
   properties: ["agentPoolProfiles"],
   analyze(props) {
     const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
@@ -54,7 +58,7 @@ const managedCluster: Adapter = {
 
 const agentPool: Adapter = {
   kind: "AKS agent pool",
-  matches: (t) => containerService("AgentPool").test(t),
+  matches: isAgentPool,
   properties: ["kubeletConfig"],
   analyze(props) {
     const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };

@@ -27,8 +27,18 @@ export interface Adapter {
 
 const ADAPTERS: readonly Adapter[] = [...awsAdapters, ...gcpAdapters, ...azureAdapters];
 
+const byType = new Map<string, Adapter | undefined>();
+
 export function adapterFor(type: string): Adapter | undefined {
-  return ADAPTERS.find((a) => a.matches(type));
+  if (!byType.has(type)) {
+    // a stack has few distinct types; keep the lookup table from growing on hostile ones
+    if (byType.size > 1000) byType.clear();
+    byType.set(
+      type,
+      ADAPTERS.find((a) => a.matches(type)),
+    );
+  }
+  return byType.get(type);
 }
 
 export const emptyAnalysis = (): ResourceAnalysis => ({ nodes: [], unknown: [], unverifiable: [] });

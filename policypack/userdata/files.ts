@@ -189,6 +189,7 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
   const flags = current;
   if (!/^[gI]*$/.test(flags)) return undefined;
   const source = extended ? fields[0] : breToEre(fields[0]);
+  if (!safePattern(source)) return undefined;
   let regex: RegExp;
   try {
     regex = new RegExp(source, `m${flags.includes("g") ? "g" : ""}${flags.includes("I") ? "i" : ""}`);
@@ -206,6 +207,20 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
       .map((line) => line.replace(regex, replacement))
       .join("\n");
 }
+
+/**
+ * Patterns from user data run on user data: only those that cannot backtrack
+ * catastrophically are applied (no quantified groups, no back-references, one
+ * quantifier at most). Others leave the result uncertain.
+ */
+function safePattern(source: string): boolean {
+  if (/\)[*+?{]|\\[1-9]/.test(source)) return false;
+  return (source.match(/[*+?]|\{\d/g) ?? []).length <= 1;
+}
+
+/** With at most one quantifier, a match costs at most the line's length squared: lines are kept short. */
+export const SED_MAX_TEXT = 64 * 1024;
+export const SED_MAX_LINE = 1024;
 
 /** POSIX basic regular expressions: `\(`, `\{`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */
 function breToEre(bre: string): string {

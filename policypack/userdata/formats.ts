@@ -239,14 +239,17 @@ export function readPowerShell(builder: NodeBuilder, text: string, source: strin
     let line = lines[i];
     const startLine = i + 1;
     while (/`\s*$/.test(line) && i + 1 < lines.length) line = `${line.replace(/`\s*$/, " ")}${lines[++i]}`;
-    const assignment = /^\s*(?:\[[^\]]+\])?\s*\$(\w+)\s*=.*Start-EKSBootstrap\.ps1/i.exec(line);
+    const assignment = /^\s*(?:\[[^\]]*\])?\s*\$(\w+)\s*=[^\n]*?Start-EKSBootstrap\.ps1/i.exec(line);
     if (assignment) {
       scriptVariables.add(assignment[1].toLowerCase());
       continue;
     }
-    const call = /(?:^|[\s&.])(?:"?\$(\w+)"?|[^\s'"]*Start-EKSBootstrap\.ps1["']?)(\s.*)?$/i.exec(line);
-    if (!call || (call[1] !== undefined && !scriptVariables.has(call[1].toLowerCase()))) continue;
-    builder.recordWindowsBootstrap(at(origin0(source), startLine), ["Start-EKSBootstrap.ps1", ...powerShellWords(call[2] ?? "")]);
+    // The call: the script's path, or `& $var` for a variable holding it; its arguments follow.
+    const direct = /Start-EKSBootstrap\.ps1["']?/i.exec(line);
+    const viaVariable = direct ? undefined : /&\s*"?\$(\w+)"?/.exec(line);
+    if (!direct && !(viaVariable && scriptVariables.has(viaVariable[1].toLowerCase()))) continue;
+    const match = (direct ?? viaVariable)!;
+    builder.recordWindowsBootstrap(at(origin0(source), startLine), ["Start-EKSBootstrap.ps1", ...powerShellWords(line.slice(match.index + match[0].length))]);
   }
 }
 

@@ -18,7 +18,7 @@ import {
   type Word,
 } from "../kubelet/shell";
 import type { NodeBuilder } from "./builder";
-import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, type FileState, type TextOrigin } from "./files";
+import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, SED_MAX_LINE, SED_MAX_TEXT, type FileState, type TextOrigin } from "./files";
 
 /** What a command writes to stdout, as far as it is known. */
 type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string };
@@ -329,7 +329,8 @@ function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<ty
     const file = builder.files.get(path);
     const text = file ? fileText(file.state) : undefined;
     const substitutions = scripts.flatMap((s) => s.split(";")).map((s) => parseSedSubstitution(s.trim(), extended));
-    if (text === undefined || substitutions.some((s) => !s) || !file?.state.chunks) {
+    const tooLong = text !== undefined && (text.length > SED_MAX_TEXT || text.split("\n").some((l) => l.length > SED_MAX_LINE));
+    if (text === undefined || tooLong || substitutions.some((s) => !s) || !file?.state.chunks) {
       if (builder.isKubeletFile(path)) builder.addUnverifiable(location, `sed edits ${path}, whose result the pack cannot work out`);
       continue;
     }

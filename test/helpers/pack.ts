@@ -6,6 +6,8 @@ export const PACK_DIR = path.resolve(__dirname, "../..");
 
 export async function startPack(): Promise<PackProcess> {
   const pack = await PackProcess.start(PACK_DIR);
+  // the CLI's order: ConfigureStack, GetAnalyzerInfo, Configure
+  await pack.configureStack();
   await pack.configure({});
   return pack;
 }

@@ -268,6 +268,13 @@ describe("secrets and other resources", () => {
     assert.deepEqual(found, []);
     assert.deepEqual(notApplicable.sort(), ALL_POLICIES);
   });
+  it("has no stack policies: AnalyzeStack over a stack with findings reports nothing more", async () => {
+    const found = await pack.analyzeStack([
+      { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", props: { userData: b64(EVERYTHING_WRONG) } },
+      { type: "aws:s3/bucket:Bucket", name: "b", props: {} },
+    ]);
+    assert.deepEqual(found, []);
+  });
   it("remediates nothing", async () =>
     assert.equal(await pack.remediate({ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", props: { userData: b64(EVERYTHING_WRONG) } }), 0));
 });
