@@ -60,7 +60,9 @@ export interface BottlerocketPart {
 
 export class NodeBuilder {
   readonly files = new Map<string, VirtualFile>();
+  /** Shell variables set so far, with the line that set each. */
   readonly vars = new Map<string, string>();
+  readonly varLines = new Map<string, number | undefined>();
   readonly unverifiable: Unverifiable[] = [];
   readonly problems: LocatedProblem[] = [];
   private readonly bootstrapCalls: { location: Location; extraArgs: ArgWord[] }[] = [];
@@ -151,9 +153,10 @@ export class NodeBuilder {
     this.fileFor(path, owner.location).owner = owner;
   }
 
-  recordBootstrap(location: Location, args: ArgWord[], envExtraArgs: string | undefined): void {
+  /** bootstrap.sh reads KUBELET_EXTRA_ARGS from its environment, then --kubelet-extra-args overrides it. */
+  recordBootstrap(location: Location, args: ArgWord[], envExtraArgs?: { value: string; line?: number }): void {
     this.kubeletSign = true;
-    let extra: ArgWord[] = envExtraArgs ? splitWhitespace(envExtraArgs, location.line) : [];
+    let extra: ArgWord[] = envExtraArgs ? splitWhitespace(envExtraArgs.value, envExtraArgs.line ?? location.line) : [];
     for (let k = 0; k < args.length; k++) {
       if (args[k].text === "--kubelet-extra-args" && args[k + 1]) {
         // bootstrap.sh stores the value in a systemd Environment= line; systemd splits it on whitespace.
@@ -487,8 +490,16 @@ export function splitWhitespace(text: string, line: number | undefined, unresolv
   return text
     .split(/\s+/)
     .filter((w) => w !== "")
-    .map((w) => ({ text: w, line, unresolved: unresolved?.some((u) => w.includes(u)) ? unresolved : undefined }));
+    .map((w) => {
+      // An expansion still in the text was not resolved when the text was written.
+      const pending = unresolved?.filter((u) => w.includes(u)) ?? [];
+      if (!pending.length) for (const m of w.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*)/g)) pending.push(m[0]);
+      return { text: w, line, unresolved: pending.length ? pending : undefined };
+    });
 }
+
+/** Stands in for an expansion the reader cannot resolve, in text written to a file: no blanks, never a variable name. */
+export const UNRESOLVED_MARK = "$(computed-at-boot)";
 
 function lastFlagValue(lines: CommandLineSource[], name: string): string | undefined {
   let value: string | undefined;

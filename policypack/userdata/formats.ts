@@ -239,9 +239,12 @@ export function readPowerShell(builder: NodeBuilder, text: string, source: strin
     let line = lines[i];
     const startLine = i + 1;
     while (/`\s*$/.test(line) && i + 1 < lines.length) line = `${line.replace(/`\s*$/, " ")}${lines[++i]}`;
-    const assignment = /^\s*(?:\[[^\]]*\])?\s*\$(\w+)\s*=[^\n]*?Start-EKSBootstrap\.ps1/i.exec(line);
+    // A variable holding the script's path, directly or through another such variable (as the EKS docs write it).
+    const assignment = /^\s*(?:\[[^\]]*\])?\s*\$(\w+)\s*=(.*)$/.exec(line);
     if (assignment) {
-      scriptVariables.add(assignment[1].toLowerCase());
+      const value = assignment[2];
+      const refersToScript = /Start-EKSBootstrap\.ps1/i.test(value) || [...value.matchAll(/\$(\w+)/g)].some((m) => scriptVariables.has(m[1].toLowerCase()));
+      if (refersToScript) scriptVariables.add(assignment[1].toLowerCase());
       continue;
     }
     // The call: the script's path, or `& $var` for a variable holding it; its arguments follow.

@@ -17,7 +17,7 @@ import {
   type SimpleCommand,
   type Word,
 } from "../kubelet/shell";
-import type { NodeBuilder } from "./builder";
+import { UNRESOLVED_MARK, type NodeBuilder } from "./builder";
 import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, SED_MAX_LINE, SED_MAX_TEXT, type FileState, type TextOrigin } from "./files";
 
 /** What a command writes to stdout, as far as it is known. */
@@ -28,6 +28,18 @@ const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
 const PREFIX_COMMANDS = new Set(["sudo", "exec", "nohup", "command", "env", "time", "nice"]);
 
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
+
+function setVariable(builder: NodeBuilder, name: string, value: string, line: number | undefined): void {
+  builder.vars.set(name, value);
+  builder.varLines.set(name, line);
+}
+
+/** Text with each unresolved expansion replaced by a marker, so that it stays one word wherever the text goes. */
+function markUnresolved(text: string, unresolved: readonly string[]): string {
+  let result = text;
+  for (const raw of unresolved) result = result.split(raw).join(UNRESOLVED_MARK);
+  return result;
+}
 
 export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin, depth = 0): void {
   if (depth > builder.limits.maxScriptDepth) {
@@ -97,7 +109,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     words.shift();
   }
   if (!words.length) {
-    for (const [name, value] of temporary) builder.vars.set(name, value);
+    for (const [name, value] of temporary) setVariable(builder, name, value, location.line);
     return undefined;
   }
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
@@ -113,8 +125,8 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   const heredoc = command.redirects.find((r) => r.heredoc)?.heredoc;
   const heredocOutput = (): Output | undefined => {
     if (!heredoc) return stdin;
-    const { text } = expandHereDoc(heredoc, env);
-    return { kind: "text", text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine } };
+    const { text, unresolved } = expandHereDoc(heredoc, env);
+    return { kind: "text", text: markUnresolved(text, unresolved), origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine } };
   };
   const argWords = (list: ExpandedWord[]): ArgWord[] =>
     list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));
@@ -128,11 +140,19 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "typeset":
       for (const arg of args) {
         const m = ASSIGNMENT.exec(arg.text);
-        if (m) builder.vars.set(m[1], arg.text.slice(m[1].length + 1));
+        if (m) setVariable(builder, m[1], arg.text.slice(m[1].length + 1), at(origin, arg.line).line);
       }
       break;
     case "bootstrap.sh":
-      builder.recordBootstrap(location, argWords(args), temporary.get("KUBELET_EXTRA_ARGS") ?? builder.vars.get("KUBELET_EXTRA_ARGS"));
+      builder.recordBootstrap(
+        location,
+        argWords(args),
+        temporary.has("KUBELET_EXTRA_ARGS")
+          ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
+          : builder.vars.has("KUBELET_EXTRA_ARGS")
+            ? { value: builder.vars.get("KUBELET_EXTRA_ARGS")!, line: builder.varLines.get("KUBELET_EXTRA_ARGS") }
+            : undefined,
+      );
       break;
     case "kubelet":
       builder.recordKubelet(location, argWords(args));
@@ -234,8 +254,7 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
     if (commands.length === 1 && !inner.error)
       return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
   }
-  if (rest.some((a) => a.unresolved.length)) return undefined;
-  let text = rest.map((a) => a.text).join(" ");
+  let text = rest.map((a) => markUnresolved(a.text, a.unresolved)).join(" ");
   if (escapes) text = unescapeC(text);
   return {
     kind: "text",
@@ -257,8 +276,8 @@ function unescapeC(text: string): string {
 }
 
 function printf(args: ExpandedWord[], origin: TextOrigin, command: SimpleCommand): Output | undefined {
-  if (!args.length || args.some((a) => a.unresolved.length)) return undefined;
-  const [format, ...values] = args.map((a) => a.text);
+  if (!args.length) return undefined;
+  const [format, ...values] = args.map((a) => markUnresolved(a.text, a.unresolved));
   let text: string;
   if (!values.length && !format.includes("%")) text = unescapeC(format);
   else if (/^%s(\\n)?$/.test(format)) text = values.map((v) => v + unescapeC(format.slice(2))).join("");

@@ -14,16 +14,40 @@ const findings = (value: string, encoding: "plain" | "base64" = "plain") => {
 
 /** Every format, read from fixtures built from the documented examples: platform and exact findings. */
 const EXPECTED: Record<string, { platform: string | null; findings: string[][] }> = {
+  "al2-cloudposse-no-blank-line.txt": {
+    platform: "EKS AL2 (bootstrap.sh)",
+    findings: [
+      [
+        "kubelet-read-only-port",
+        "user data part 1 (text/x-shellscript) line 4: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ],
+    ],
+  },
+  "kubeadm-ubuntu.sh": {
+    platform: "self-managed kubelet",
+    findings: [
+      [
+        "kubelet-node-config-verifiable",
+        "user data line 10 (/etc/default/kubelet): --read-only-port=$(computed-at-boot) depends on $(computed-at-boot) that is not visible, so read-only-port cannot be checked",
+      ],
+    ],
+  },
+  "windows-managed.ps1": {
+    platform: "EKS Windows",
+    findings: [
+      ["kubelet-anonymous-auth", "user data line 5: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false"],
+    ],
+  },
   "al2-env-only.sh": {
     platform: "EKS AL2 (bootstrap.sh)",
     findings: [
       [
         "kubelet-streaming-connection-idle-timeout",
-        "user data line 3: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout=4h or shorter",
+        "user data line 2: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout=4h or shorter",
       ],
       [
         "kubelet-make-iptables-util-chains",
-        "user data line 3: --make-iptables-util-chains=false stops the kubelet keeping the iptables rules pods depend on in line with pod networking; remove the flag or set --make-iptables-util-chains=true",
+        "user data line 2: --make-iptables-util-chains=false stops the kubelet keeping the iptables rules pods depend on in line with pod networking; remove the flag or set --make-iptables-util-chains=true",
       ],
     ],
   },
