@@ -327,6 +327,24 @@ async function main(): Promise<void> {
     row(`hostile: ${label} (through the SDK, 17 policies)`, median(sdkTimes), undefined, "ms", "shown", true);
   }
 
+  console.error("hostile inputs over the protocol: the pack process's memory");
+  {
+    const pack = await PackProcess.start(ROOT);
+    await pack.configure({});
+    const before = rssOf(pack.pid!);
+    let peak = before;
+    for (let round = 0; round < 3; round++) {
+      for (const [label, type, props] of hostile) {
+        const t = process.hrtime.bigint();
+        await pack.analyze({ type, name: `${label}-${round}`.replace(/[^a-z0-9-]/gi, "-"), props });
+        if (round === 0) row(`hostile over the protocol: ${label}`, ms(t), undefined, "ms", "< 1 s", ms(t) < 1000);
+        peak = Math.max(peak, rssOf(pack.pid!));
+      }
+    }
+    row("pack RSS after every hostile input, three times (peak of samples)", peak, undefined, "MiB", "< 300 MB", peak * 1.048576 < 300);
+    await pack.close();
+  }
+
   console.error("TypeScript pack through ts-node with a provider SDK import");
   const tsRun = async (cold: boolean): Promise<number | string> => {
     // A fresh ts-node cache directory is what a fresh CI runner sees; the shared one is a developer's second run.
