@@ -45,13 +45,29 @@ export function configSchema(rule: Rule): PolicyConfigSchema {
   return { properties: { ...COMMON_SCHEMA, ...(rule.params as PolicyConfigSchema["properties"]) } };
 }
 
-/** Glob with `*` and `?`, anchored, matched against the whole name or URN. */
+/**
+ * Glob with `*` and `?` over the whole name or URN, matched without regular
+ * expressions (linear backtracking to the last `*`), so no configured glob can be slow.
+ */
 export function globMatches(glob: string, value: string): boolean {
-  const source = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "s").test(value);
+  let g = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (g < glob.length && (glob[g] === "?" || glob[g] === value[v])) {
+      g++;
+      v++;
+    } else if (g < glob.length && glob[g] === "*") {
+      star = g++;
+      resume = v;
+    } else if (star !== -1) {
+      g = star + 1;
+      v = ++resume;
+    } else return false;
+  }
+  while (g < glob.length && glob[g] === "*") g++;
+  return g === glob.length;
 }
 
 const matchesResource = (glob: unknown, args: { name: string; urn: string }): boolean =>
@@ -101,23 +117,32 @@ function validate(rule: Rule, args: ResourceValidationArgs, report: ReportViolat
   if (!analysis.nodes.length && !analysis.unknown.length && !analysis.unverifiable.length && !analysis.internalError) {
     notApplicable(args, "no kubelet configuration in this resource");
   }
-  let config: Record<string, unknown> = {};
+  let messages: string[];
   try {
-    config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
-  } catch {
-    config = {};
-  }
-  const excluded = Array.isArray(config.excludeResources) ? config.excludeResources : [];
-  if (excluded.some((glob) => matchesResource(glob, args))) return;
-  const messages = ruleMessages(rule, analysis, config);
-  if (!messages.length) return;
-  const exemptions = (Array.isArray(config.exemptions) ? config.exemptions : []) as Exemption[];
-  const exemption = exemptions.find((e) => e && matchesResource(e.resource, args));
-  if (exemption) {
-    if (!exemption.expires || !isExpired(exemption.expires)) return;
-    report(`the exemption for ${exemption.resource} ("${exemption.reason}") expired on ${exemption.expires} and no longer applies`);
+    messages = applicableMessages(rule, analysis, args);
+  } catch (error) {
+    // A policy must never fail the preview: the failure is logged, and reported once, as advisory information.
+    process.stderr.write(`kubelet-guard: policy ${rule.policy} failed on ${args.urn}: ${String((error as Error)?.stack ?? error)}\n`);
+    messages = rule.policy === VERIFIABLE_POLICY ? [`kubelet-guard could not evaluate this ${analysis.adapter.kind} (internal error); please report it`] : [];
   }
   for (const message of messages) report(message);
+}
+
+/** The rule's messages for the resource, after exclusions and exemptions from the policy's config. */
+function applicableMessages(rule: Rule, analysis: ResourceReport, args: ResourceValidationArgs): string[] {
+  const config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
+  const excluded = Array.isArray(config.excludeResources) ? config.excludeResources : [];
+  if (excluded.some((glob) => matchesResource(glob, args))) return [];
+  const messages = ruleMessages(rule, analysis, config);
+  if (!messages.length) return [];
+  const exemptions = (Array.isArray(config.exemptions) ? config.exemptions : []) as Exemption[];
+  const exemption = exemptions.find((e) => e && matchesResource(e.resource, args));
+  if (!exemption) return messages;
+  if (!exemption.expires || !isExpired(exemption.expires)) return [];
+  const why = Number.isNaN(Date.parse(`${exemption.expires}T00:00:00Z`))
+    ? `has an invalid expiry date (${exemption.expires})`
+    : `expired on ${exemption.expires}`;
+  return [`the exemption for ${exemption.resource} ("${exemption.reason}") ${why} and no longer applies`, ...messages];
 }
 
 /** An exemption applies through the whole of its expiry day (UTC). */

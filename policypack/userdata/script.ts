@@ -126,7 +126,11 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   const heredocOutput = (): Output | undefined => {
     if (!heredoc) return stdin;
     const { text, unresolved } = expandHereDoc(heredoc, env);
-    return { kind: "text", text: markUnresolved(text, unresolved), origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine } };
+    return {
+      kind: "text",
+      text: markUnresolved(text, unresolved),
+      origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine },
+    };
   };
   const argWords = (list: ExpandedWord[]): ArgWord[] =>
     list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));

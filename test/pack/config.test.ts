@@ -83,3 +83,18 @@ describe("configuration", () => {
     assert.equal(isExpired("2026-11-23", new Date("2026-11-24T00:00:01Z")), true);
   });
 });
+
+describe("globs", () => {
+  it("match whole names and URNs with * and ?", async () => {
+    const { globMatches } = await import("../../policypack/pack/policies");
+    assert.equal(globMatches("legacy-*", "legacy-workers"), true);
+    assert.equal(globMatches("legacy-*", "new-legacy-workers"), false);
+    assert.equal(globMatches("work?rs", "workers"), true);
+    assert.equal(globMatches("*::aws:ec2/launchTemplate:LaunchTemplate::*", "urn:pulumi:dev::p::aws:ec2/launchTemplate:LaunchTemplate::lt"), true);
+    assert.equal(globMatches("a*b*c", "aXXbYYc"), true);
+    assert.equal(globMatches("a*b*c", "aXXbYY"), false);
+    assert.equal(globMatches("", ""), true);
+    // no exponential backtracking on adversarial globs
+    assert.equal(globMatches(`${"*a".repeat(50)}b`, "a".repeat(5000)), false);
+  });
+});
