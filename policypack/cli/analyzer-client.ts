@@ -45,6 +45,21 @@ export interface PolicyPackConfigFile {
   [policy: string]: Level | ({ enforcementLevel?: Level } & Record<string, unknown>);
 }
 
+/**
+ * Fills an AnalyzeRequest or an AnalyzerResource the way the engine does; the
+ * options must be set (the SDK refuses a request without them).
+ */
+function describeResource<T extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(message: T, resource: ResourceToAnalyze): T {
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setUrn(resource.urn ?? urnFor(resource.type, resource.name));
+  message.setProperties(Struct.fromJavaScript(resource.props as Record<string, never>));
+  const options = new analyzerpb.AnalyzerResourceOptions();
+  options.setCustomtimeouts(new analyzerpb.AnalyzerResourceOptions.CustomTimeouts());
+  message.setOptions(options);
+  return message;
+}
+
 function toDiagnostic(d: analyzerpb.AnalyzeDiagnostic): Diagnostic {
   return {
     policyName: d.getPolicyname(),
@@ -140,15 +155,7 @@ export class PackProcess {
   }
 
   private request(resource: ResourceToAnalyze): analyzerpb.AnalyzeRequest {
-    const request = new analyzerpb.AnalyzeRequest();
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setUrn(resource.urn ?? urnFor(resource.type, resource.name));
-    request.setProperties(Struct.fromJavaScript(resource.props as Record<string, never>));
-    const options = new analyzerpb.AnalyzerResourceOptions();
-    options.setCustomtimeouts(new analyzerpb.AnalyzerResourceOptions.CustomTimeouts());
-    request.setOptions(options);
-    return request;
+    return describeResource(new analyzerpb.AnalyzeRequest(), resource);
   }
 
   async analyze(resource: ResourceToAnalyze): Promise<{ diagnostics: Diagnostic[]; notApplicable: string[] }> {
@@ -172,17 +179,7 @@ export class PackProcess {
   /** AnalyzeStack over every resource, at the end of a deployment; returns the diagnostics. */
   async analyzeStack(resources: ResourceToAnalyze[]): Promise<Diagnostic[]> {
     const request = new analyzerpb.AnalyzeStackRequest();
-    for (const resource of resources) {
-      const r = new analyzerpb.AnalyzerResource();
-      r.setType(resource.type);
-      r.setName(resource.name);
-      r.setUrn(resource.urn ?? urnFor(resource.type, resource.name));
-      r.setProperties(Struct.fromJavaScript(resource.props as Record<string, never>));
-      const options = new analyzerpb.AnalyzerResourceOptions();
-      options.setCustomtimeouts(new analyzerpb.AnalyzerResourceOptions.CustomTimeouts());
-      r.setOptions(options);
-      request.addResources(r);
-    }
+    for (const resource of resources) request.addResources(describeResource(new analyzerpb.AnalyzerResource(), resource));
     const response = await this.call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(this.client.analyzeStack, request);
     return response.getDiagnosticsList().map((d) => toDiagnostic(d));
   }
