@@ -22,7 +22,7 @@ const launchTemplate = userDataAdapter(
 
 const launchConfigurationOrInstance = userDataAdapter(
   "launch configuration or instance",
-  ["aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/instance:Instance"],
+  ["aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"],
   [
     { path: "userData", encoding: "plain", source: "user data" },
     { path: "userDataBase64", encoding: "base64", source: "userDataBase64" },

@@ -6,7 +6,7 @@ import { isPlainObject } from "../kubelet/config";
 import type { NodeModel } from "../kubelet/node";
 import type { Adapter, ResourceAnalysis } from "./index";
 import { inlineNode, numberField, type InlinePlatform } from "./inline-fields";
-import { isUnknown } from "./props";
+import { isUnknown, pick } from "./props";
 import { userDataAdapter } from "./userdata-fields";
 
 /** v3 tokens, v2 versioned modules, and v3 local SDKs (azure-native_containerservice_v…). */
@@ -78,4 +78,43 @@ const virtualMachine = userDataAdapter("Azure virtual machine", compute("Virtual
   { path: "userData", encoding: "base64", source: "userData" },
 ]);
 
-export const azureAdapters: readonly Adapter[] = [managedCluster, agentPool, scaleSet, virtualMachine];
+/** The classic provider (@pulumi/azure): its AKS pools spell the PID limit podMaxPid. */
+const AKS_CLASSIC: InlinePlatform = {
+  ...AKS,
+  fields: { podMaxPid: numberField("pod-max-pids", "podPidsLimit", "set podMaxPid to a positive limit") },
+};
+
+const classicCluster: Adapter = {
+  kind: "AKS cluster (classic provider)",
+  matches: (t) => t === "azure:containerservice/kubernetesCluster:KubernetesCluster",
+  properties: ["defaultNodePool"],
+  analyze(props) {
+    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const node = inlineNode(AKS_CLASSIC, pick(props, "defaultNodePool.kubeletConfig"), "defaultNodePool.kubeletConfig", analysis);
+    if (node) analysis.nodes.push(node);
+    return analysis;
+  },
+};
+
+const classicNodePool: Adapter = {
+  kind: "AKS node pool (classic provider)",
+  matches: (t) => t === "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+  properties: ["kubeletConfig"],
+  analyze(props) {
+    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const node = inlineNode(AKS_CLASSIC, props.kubeletConfig, "kubeletConfig", analysis);
+    if (node) analysis.nodes.push(node);
+    return analysis;
+  },
+};
+
+const classicVirtualMachines = userDataAdapter(
+  "Azure virtual machine or scale set (classic provider)",
+  /^azure:compute\/(linuxVirtualMachine|linuxVirtualMachineScaleSet|orchestratedVirtualMachineScaleSet):\w+$/,
+  [
+    { path: "customData", encoding: "base64", source: "customData" },
+    { path: "userData", encoding: "base64", source: "userData" },
+  ],
+);
+
+export const azureAdapters: readonly Adapter[] = [managedCluster, agentPool, scaleSet, virtualMachine, classicCluster, classicNodePool, classicVirtualMachines];

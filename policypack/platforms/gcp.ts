@@ -78,6 +78,7 @@ const cluster: Adapter = {
 };
 
 const GCE_TYPES = [
+  "gcp:compute/instanceFromTemplate:InstanceFromTemplate",
   "gcp:compute/instanceTemplate:InstanceTemplate",
   "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
   "gcp:compute/instance:Instance",

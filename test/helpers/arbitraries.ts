@@ -82,7 +82,7 @@ const kubeletFields = fc.dictionary(
 export const resource: fc.Arbitrary<{ type: string; props: Record<string, unknown> }> = fc.oneof(
   fc.record({ type: fc.constant("aws:ec2/launchTemplate:LaunchTemplate"), props: fc.record({ userData: wrap(encoded(true)) }, { requiredKeys: [] }) }),
   fc.record({
-    type: fc.constantFrom("aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/instance:Instance"),
+    type: fc.constantFrom("aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"),
     props: fc.record({ userData: wrap(encoded(false)), userDataBase64: wrap(encoded(true)) }, { requiredKeys: [] }),
   }),
   fc.record({
@@ -143,6 +143,23 @@ export const resource: fc.Arbitrary<{ type: string; props: Record<string, unknow
         fc.record({ osProfile: wrap(fc.record({ customData: wrap(encoded(true)) })), userData: wrap(encoded(true)) }, { requiredKeys: [] }),
       ),
     }),
+  }),
+  fc.record({
+    type: fc.constantFrom(
+      "azure:containerservice/kubernetesCluster:KubernetesCluster",
+      "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+    ),
+    props: fc.record(
+      {
+        defaultNodePool: wrap(fc.record({ kubeletConfig: wrap(fc.record({ podMaxPid: wrap(fc.integer()) })) })),
+        kubeletConfig: wrap(fc.record({ podMaxPid: wrap(fc.integer()) })),
+      },
+      { requiredKeys: [] },
+    ),
+  }),
+  fc.record({
+    type: fc.constant("azure:compute/linuxVirtualMachineScaleSet:LinuxVirtualMachineScaleSet"),
+    props: fc.record({ customData: wrap(encoded(true)), userData: wrap(encoded(true)) }, { requiredKeys: [] }),
   }),
   fc.record({ type: fc.constant("aws:s3/bucket:Bucket"), props: fc.dictionary(fc.string(), fc.anything({ maxDepth: 2 })) }),
 );

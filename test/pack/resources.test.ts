@@ -62,6 +62,10 @@ const USER_DATA_RESOURCES: { type: string; props: (userData: string) => Record<s
   },
   { type: "azure-native:compute/v20230301:VirtualMachine", props: (u) => ({ osProfile: { customData: b64(u) } }), unknownPath: "osProfile.customData" },
   { type: "azure-native:compute:VirtualMachine", props: (u) => ({ userData: b64(u) }), unknownPath: "userData" },
+  { type: "aws:ec2/spotInstanceRequest:SpotInstanceRequest", props: (u) => ({ userData: u }), unknownPath: "userData" },
+  { type: "gcp:compute/instanceFromTemplate:InstanceFromTemplate", props: (u) => ({ metadataStartupScript: u }), unknownPath: "metadataStartupScript" },
+  { type: "azure:compute/linuxVirtualMachineScaleSet:LinuxVirtualMachineScaleSet", props: (u) => ({ customData: b64(u) }), unknownPath: "customData" },
+  { type: "azure:compute/linuxVirtualMachine:LinuxVirtualMachine", props: (u) => ({ userData: b64(u) }), unknownPath: "userData" },
 ];
 
 let pack: PackProcess;
@@ -238,6 +242,21 @@ describe("AKS", () => {
       ]);
     });
   }
+  it("reads the classic provider's AKS clusters and node pools", async () => {
+    const cluster = { defaultNodePool: { name: "default", kubeletConfig: { podMaxPid: -1 } } };
+    assert.deepEqual(await diagnostics(pack, { type: "azure:containerservice/kubernetesCluster:KubernetesCluster", name: "aks", props: cluster }), [
+      [
+        "kubelet-pod-pids-limit",
+        "advisory",
+        "defaultNodePool.kubeletConfig.podMaxPid: -1 leaves pods without a PID limit, so one pod can exhaust the node's PIDs; set podMaxPid to a positive limit",
+      ],
+    ]);
+    const pool = { kubeletConfig: { podMaxPid: 4096 } };
+    assert.deepEqual(
+      await diagnostics(pack, { type: "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool", name: "np", props: pool }),
+      [],
+    );
+  });
   it("reads agent pool profiles of a ManagedCluster and is silent on AKS defaults", async () => {
     const props = { agentPoolProfiles: [{ name: "system" }, { name: "user", kubeletConfig: { podMaxPids: -1, cpuManagerPolicy: "static" } }] };
     assert.deepEqual(policyNames(await diagnostics(pack, { type: "azure-native:containerservice:ManagedCluster", name: "aks", props })), [
