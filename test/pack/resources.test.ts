@@ -97,7 +97,7 @@ describe("resources that carry user data", () => {
         [
           "kubelet-node-config-verifiable",
           "advisory",
-          `${resource.unknownPath} is not known during preview (it is computed from other resources), so kubelet-guard checks it at pulumi up, before the resource is created`,
+          `${resource.unknownPath} is not known during preview (it is computed from other resources); if it configures a kubelet, kubelet-guard checks it at pulumi up, before the resource is created`,
         ],
       ]);
     });
