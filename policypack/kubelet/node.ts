@@ -46,7 +46,3 @@ export interface NodeModel {
   /** Problems found while reading (a node that never joins, a kubelet that would not start). */
   problems: LocatedProblem[];
 }
-
-export function emptyNode(platform: string, benchmark: Benchmark): NodeModel {
-  return { platform, benchmark, files: [], unverifiable: [], problems: [] };
-}

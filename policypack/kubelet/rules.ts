@@ -563,7 +563,3 @@ export function evaluateNode(node: NodeModel, paramsFor: (policy: string) => Rec
   const view = viewOf(node);
   return RULES.flatMap((rule) => evaluateRule(rule, node, view, paramsFor(rule.policy)));
 }
-
-export function ruleByPolicy(policy: string): Rule | undefined {
-  return RULES.find((r) => r.policy === policy);
-}

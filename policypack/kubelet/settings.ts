@@ -193,8 +193,6 @@ export function normaliseFlagName(name: string): string {
 /** The settings whose effective value the view tracks. */
 export const TRACKED_SETTINGS: readonly SettingSpec[] = CIS_SETTINGS.filter((s) => s.defaults);
 
-export type TrackedSetting = (typeof CIS_SETTINGS)[number]["name"];
-
 export function settingSpec(name: string): SettingSpec {
   const spec = TABLE.get(name);
   if (!spec) throw new Error(`unknown kubelet setting ${name}`);

@@ -10,7 +10,8 @@ import { readDocument } from "../userdata/index";
 import { DEFAULT_LIMITS } from "../userdata/limits";
 import { runScript } from "../userdata/script";
 import { splitShellWords } from "../kubelet/shell";
-import type { Adapter, ResourceAnalysis } from "./index";
+import type { Adapter } from "./index";
+import { emptyAnalysis, type ResourceAnalysis } from "./resource-analysis";
 import { isUnknown, pick } from "./props";
 import { readUserDataFields, userDataAdapter } from "./userdata-fields";
 
@@ -105,7 +106,7 @@ const eksComponent: Adapter = {
   matches: (t) => /^eks:index:(NodeGroup|NodeGroupV2|ManagedNodeGroup|Cluster)$/.test(t),
   properties: [...EKS_INPUTS, "nodeGroupOptions", "skipDefaultNodeGroup"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     if (props.skipDefaultNodeGroup === true) return analysis;
     const groupOptions = pick(props, "nodeGroupOptions");
     if (isUnknown(groupOptions)) analysis.unknown.push("nodeGroupOptions");

@@ -4,7 +4,8 @@
  */
 import { isPlainObject } from "../kubelet/config";
 import type { NodeModel } from "../kubelet/node";
-import type { Adapter, ResourceAnalysis } from "./index";
+import type { Adapter } from "./index";
+import { emptyAnalysis, type ResourceAnalysis } from "./resource-analysis";
 import { inlineNode, numberField, type InlinePlatform } from "./inline-fields";
 import { isUnknown, pick } from "./props";
 import { userDataAdapter } from "./userdata-fields";
@@ -43,7 +44,7 @@ const managedCluster: Adapter = {
   matches: isManagedCluster,
   properties: ["agentPoolProfiles"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     if (isUnknown(props.agentPoolProfiles)) analysis.unknown.push("agentPoolProfiles");
     else if (Array.isArray(props.agentPoolProfiles)) {
       props.agentPoolProfiles.forEach((profile, i) => {
@@ -61,7 +62,7 @@ const agentPool: Adapter = {
   matches: isAgentPool,
   properties: ["kubeletConfig"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     const node = aksNode(props.kubeletConfig, "kubeletConfig", analysis);
     if (node) analysis.nodes.push(node);
     return analysis;
@@ -89,7 +90,7 @@ const classicCluster: Adapter = {
   matches: (t) => t === "azure:containerservice/kubernetesCluster:KubernetesCluster",
   properties: ["defaultNodePool"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     const node = inlineNode(AKS_CLASSIC, pick(props, "defaultNodePool.kubeletConfig"), "defaultNodePool.kubeletConfig", analysis);
     if (node) analysis.nodes.push(node);
     return analysis;
@@ -101,7 +102,7 @@ const classicNodePool: Adapter = {
   matches: (t) => t === "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
   properties: ["kubeletConfig"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     const node = inlineNode(AKS_CLASSIC, props.kubeletConfig, "kubeletConfig", analysis);
     if (node) analysis.nodes.push(node);
     return analysis;

@@ -4,7 +4,8 @@
  */
 import { isPlainObject } from "../kubelet/config";
 import type { NodeModel } from "../kubelet/node";
-import type { Adapter, ResourceAnalysis } from "./index";
+import type { Adapter } from "./index";
+import { emptyAnalysis, type ResourceAnalysis } from "./resource-analysis";
 import { inlineNode, numberField, type InlinePlatform } from "./inline-fields";
 import { isUnknown, pick } from "./props";
 import { userDataAdapter } from "./userdata-fields";
@@ -50,7 +51,7 @@ const nodePool: Adapter = {
   matches: (t) => t === "gcp:container/nodePool:NodePool",
   properties: ["nodeConfig"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
     return analysis;
   },
@@ -61,7 +62,7 @@ const cluster: Adapter = {
   matches: (t) => t === "gcp:container/cluster:Cluster",
   properties: ["nodeConfig", "nodePools", "nodePoolDefaults", "nodePoolAutoConfig"],
   analyze(props) {
-    const analysis: ResourceAnalysis = { nodes: [], unknown: [], unverifiable: [] };
+    const analysis = emptyAnalysis();
     nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
     if (isUnknown(props.nodePools)) analysis.unknown.push("nodePools");
     else if (Array.isArray(props.nodePools))

@@ -3,18 +3,12 @@
  * they configure. Matching is by type token only, so no provider SDK is
  * loaded at start-up.
  */
-import type { NodeModel, Unverifiable } from "../kubelet/node";
+import type { ResourceAnalysis } from "./resource-analysis";
 import { awsAdapters } from "./aws";
 import { azureAdapters } from "./azure";
 import { gcpAdapters } from "./gcp";
 
-export interface ResourceAnalysis {
-  nodes: NodeModel[];
-  /** Property paths whose value is unknown during preview. */
-  unknown: string[];
-  /** Unreadable inputs of a resource known to configure a kubelet, not tied to one node. */
-  unverifiable: Unverifiable[];
-}
+export type { ResourceAnalysis };
 
 export interface Adapter {
   /** What the resource is, for messages: "launch template". */
@@ -40,5 +34,3 @@ export function adapterFor(type: string): Adapter | undefined {
   }
   return byType.get(type);
 }
-
-export const emptyAnalysis = (): ResourceAnalysis => ({ nodes: [], unknown: [], unverifiable: [] });

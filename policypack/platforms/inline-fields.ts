@@ -5,7 +5,7 @@
  */
 import { isPlainObject } from "../kubelet/config";
 import type { Benchmark, NodeModel } from "../kubelet/node";
-import type { ResourceAnalysis } from "./index";
+import type { ResourceAnalysis } from "./resource-analysis";
 import { isUnknown } from "./props";
 
 export interface InlineField {

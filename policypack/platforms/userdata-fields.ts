@@ -6,7 +6,8 @@ import { NodeBuilder } from "../userdata/builder";
 import { decodeUserData } from "../userdata/decode";
 import { readDocument } from "../userdata/index";
 import { DEFAULT_LIMITS } from "../userdata/limits";
-import type { Adapter, ResourceAnalysis } from "./index";
+import type { Adapter } from "./index";
+import type { ResourceAnalysis } from "./resource-analysis";
 import { isUnknown, pick } from "./props";
 
 export interface UserDataField {
