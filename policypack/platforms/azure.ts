@@ -2,12 +2,8 @@
  * Azure: AKS agent pools expose a few kubelet fields; VMs and scale sets
  * carry cloud-init custom data for self-managed nodes.
  */
-import { isPlainObject } from "../kubelet/config";
-import type { NodeModel } from "../kubelet/node";
 import type { Adapter } from "./index";
-import { emptyAnalysis, type ResourceAnalysis } from "./resource-analysis";
-import { inlineNode, numberField, type InlinePlatform } from "./inline-fields";
-import { isUnknown, pick } from "./props";
+import { inlineAdapter, numberField, type InlinePlatform } from "./inline-fields";
 import { userDataAdapter } from "./userdata-fields";
 
 /** v3 tokens, v2 versioned modules, and v3 local SDKs (azure-native_containerservice_v…). */
@@ -37,37 +33,8 @@ const AKS: InlinePlatform = {
   },
 };
 
-const aksNode = (config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined => inlineNode(AKS, config, path, analysis);
-
-const managedCluster: Adapter = {
-  kind: "AKS managed cluster",
-  matches: isManagedCluster,
-  properties: ["agentPoolProfiles"],
-  analyze(props) {
-    const analysis = emptyAnalysis();
-    if (isUnknown(props.agentPoolProfiles)) analysis.unknown.push("agentPoolProfiles");
-    else if (Array.isArray(props.agentPoolProfiles)) {
-      props.agentPoolProfiles.forEach((profile, i) => {
-        const config = isPlainObject(profile) ? profile.kubeletConfig : undefined;
-        const node = aksNode(config, `agentPoolProfiles[${i}].kubeletConfig`, analysis);
-        if (node) analysis.nodes.push(node);
-      });
-    }
-    return analysis;
-  },
-};
-
-const agentPool: Adapter = {
-  kind: "AKS agent pool",
-  matches: isAgentPool,
-  properties: ["kubeletConfig"],
-  analyze(props) {
-    const analysis = emptyAnalysis();
-    const node = aksNode(props.kubeletConfig, "kubeletConfig", analysis);
-    if (node) analysis.nodes.push(node);
-    return analysis;
-  },
-};
+const managedCluster = inlineAdapter("AKS managed cluster", isManagedCluster, AKS, { list: "agentPoolProfiles", path: "kubeletConfig" });
+const agentPool = inlineAdapter("AKS agent pool", isAgentPool, AKS, { path: "kubeletConfig" });
 
 const scaleSet = userDataAdapter("Azure scale set", compute("VirtualMachineScaleSet"), [
   { path: "virtualMachineProfile.osProfile.customData", encoding: "base64", source: "customData" },
@@ -85,29 +52,15 @@ const AKS_CLASSIC: InlinePlatform = {
   fields: { podMaxPid: numberField("pod-max-pids", "podPidsLimit", "set podMaxPid to a positive limit") },
 };
 
-const classicCluster: Adapter = {
-  kind: "AKS cluster (classic provider)",
-  matches: (t) => t === "azure:containerservice/kubernetesCluster:KubernetesCluster",
-  properties: ["defaultNodePool"],
-  analyze(props) {
-    const analysis = emptyAnalysis();
-    const node = inlineNode(AKS_CLASSIC, pick(props, "defaultNodePool.kubeletConfig"), "defaultNodePool.kubeletConfig", analysis);
-    if (node) analysis.nodes.push(node);
-    return analysis;
-  },
-};
-
-const classicNodePool: Adapter = {
-  kind: "AKS node pool (classic provider)",
-  matches: (t) => t === "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
-  properties: ["kubeletConfig"],
-  analyze(props) {
-    const analysis = emptyAnalysis();
-    const node = inlineNode(AKS_CLASSIC, props.kubeletConfig, "kubeletConfig", analysis);
-    if (node) analysis.nodes.push(node);
-    return analysis;
-  },
-};
+const classicCluster = inlineAdapter("AKS cluster (classic provider)", (t) => t === "azure:containerservice/kubernetesCluster:KubernetesCluster", AKS_CLASSIC, {
+  path: "defaultNodePool.kubeletConfig",
+});
+const classicNodePool = inlineAdapter(
+  "AKS node pool (classic provider)",
+  (t) => t === "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+  AKS_CLASSIC,
+  { path: "kubeletConfig" },
+);
 
 const classicVirtualMachines = userDataAdapter(
   "Azure virtual machine or scale set (classic provider)",

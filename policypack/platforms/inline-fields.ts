@@ -5,8 +5,9 @@
  */
 import { isPlainObject } from "../kubelet/config";
 import type { Benchmark, NodeModel } from "../kubelet/node";
-import type { ResourceAnalysis } from "./resource-analysis";
-import { isUnknown } from "./props";
+import type { Adapter } from "./index";
+import { emptyAnalysis, type ResourceAnalysis } from "./resource-analysis";
+import { isUnknown, pick } from "./props";
 
 export interface InlineField {
   /** Kubelet setting name (flag name) and its KubeletConfiguration path. */
@@ -67,3 +68,30 @@ export const numberField = (setting: string, configPath: string, fix: string): I
   toKubelet: (v) => (typeof v === "number" ? v : undefined),
   fix,
 });
+
+/**
+ * An adapter for resources whose kubelet fields sit at one path (`kubeletConfig`), or at that path in each
+ * element of a list (`agentPoolProfiles[].kubeletConfig`).
+ */
+export function inlineAdapter(kind: string, matches: (type: string) => boolean, spec: InlinePlatform, at: { path: string; list?: string }): Adapter {
+  return {
+    kind,
+    matches,
+    properties: [(at.list ?? at.path).split(".")[0]],
+    analyze(props) {
+      const analysis = emptyAnalysis();
+      const add = (config: unknown, where: string): void => {
+        const node = inlineNode(spec, config, where, analysis);
+        if (node) analysis.nodes.push(node);
+      };
+      if (!at.list) {
+        add(pick(props, at.path), at.path);
+        return analysis;
+      }
+      const items = pick(props, at.list);
+      if (isUnknown(items)) analysis.unknown.push(at.list);
+      else if (Array.isArray(items)) items.forEach((item, i) => add(pick(item, at.path), `${at.list}[${i}].${at.path}`));
+      return analysis;
+    },
+  };
+}
