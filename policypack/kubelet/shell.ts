@@ -444,29 +444,45 @@ export interface SimpleCommand {
   next?: string;
   /** The operator that ended the previous command. */
   previous?: string;
+  /** Inside an if/while/for/case body, or after `&&` / `||`: the command may not run. */
+  conditional: boolean;
 }
 
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
-const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"]);
+const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "for", "case", "!", "{", "time"]);
 const RESERVED_ALONE = new Set(["fi", "done", "esac", "}", "then", "else", "do"]);
+const OPENS_BLOCK = new Set(["if", "while", "until", "for", "case"]);
+const CLOSES_BLOCK = new Set(["fi", "done", "esac"]);
 
 /** Groups tokens into simple commands; compound-command keywords are dropped so their bodies read as commands. */
 export function simpleCommands(tokens: Token[]): SimpleCommand[] {
   const commands: SimpleCommand[] = [];
   let current: SimpleCommand | undefined;
   let previous: string | undefined;
+  // Depth of if/while/until/for/case bodies: commands there may or may not run.
+  let depth = 0;
+  const start = (line: number): SimpleCommand => ({
+    words: [],
+    redirects: [],
+    line,
+    previous,
+    conditional: depth > 0 || previous === "&&" || previous === "||",
+  });
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k];
     if (token.kind === "word") {
       const text = plainText(token);
-      if (!current?.words.length && text !== undefined && RESERVED_PREFIXES.has(text)) continue;
-      if (!current?.words.length && text !== undefined && RESERVED_ALONE.has(text)) continue;
-      current ??= { words: [], redirects: [], line: token.line, previous };
+      if (!current?.words.length && text !== undefined && (RESERVED_PREFIXES.has(text) || RESERVED_ALONE.has(text))) {
+        if (OPENS_BLOCK.has(text)) depth++;
+        else if (CLOSES_BLOCK.has(text)) depth = Math.max(0, depth - 1);
+        continue;
+      }
+      current ??= start(token.line);
       current.words.push(token);
       continue;
     }
     if (REDIRECTIONS.has(token.op)) {
-      current ??= { words: [], redirects: [], line: token.line, previous };
+      current ??= start(token.line);
       const target = tokens[k + 1]?.kind === "word" ? (tokens[++k] as Word) : undefined;
       current.redirects.push({ op: token.op, target, heredoc: token.heredoc });
       continue;

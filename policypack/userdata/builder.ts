@@ -63,6 +63,8 @@ export class NodeBuilder {
   /** Shell variables set so far, with the line that set each. */
   readonly vars = new Map<string, string>();
   readonly varLines = new Map<string, number | undefined>();
+  /** Variables whose value depends on which branch ran. */
+  readonly ambiguousVars = new Set<string>();
   readonly unverifiable: Unverifiable[] = [];
   readonly problems: LocatedProblem[] = [];
   private readonly bootstrapCalls: { location: Location; extraArgs: ArgWord[] }[] = [];

@@ -29,7 +29,14 @@ const PREFIX_COMMANDS = new Set(["sudo", "exec", "nohup", "command", "env", "tim
 
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
-function setVariable(builder: NodeBuilder, name: string, value: string, line: number | undefined): void {
+/**
+ * A variable set by a command that may not run (in an `if` body, after `&&`)
+ * may keep its old value or none: unless it already had this value, it becomes
+ * ambiguous and reads as unresolved, rather than as a guess.
+ */
+function setVariable(builder: NodeBuilder, name: string, value: string, line: number | undefined, conditional = false): void {
+  if (conditional && builder.vars.get(name) !== value) builder.ambiguousVars.add(name);
+  else if (!conditional) builder.ambiguousVars.delete(name);
   builder.vars.set(name, value);
   builder.varLines.set(name, line);
 }
@@ -98,7 +105,7 @@ function mayMatter(command: SimpleCommand): boolean {
 
 function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOrigin, depth: number, stdin: Output | undefined): Output | undefined {
   if (!mayMatter(command)) return undefined;
-  const env = (name: string): string | undefined => builder.vars.get(name);
+  const env = (name: string): string | undefined => (builder.ambiguousVars.has(name) ? undefined : builder.vars.get(name));
   const words: ExpandedWord[] = [];
   for (const w of command.words) expandWordInto(w, env, words);
   const location = at(origin, command.line);
@@ -109,7 +116,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     words.shift();
   }
   if (!words.length) {
-    for (const [name, value] of temporary) setVariable(builder, name, value, location.line);
+    for (const [name, value] of temporary) setVariable(builder, name, value, location.line, command.conditional);
     return undefined;
   }
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
@@ -144,7 +151,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "typeset":
       for (const arg of args) {
         const m = ASSIGNMENT.exec(arg.text);
-        if (m) setVariable(builder, m[1], arg.text.slice(m[1].length + 1), at(origin, arg.line).line);
+        if (m) setVariable(builder, m[1], arg.text.slice(m[1].length + 1), at(origin, arg.line).line, command.conditional);
       }
       break;
     case "bootstrap.sh":
@@ -154,7 +161,11 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
         temporary.has("KUBELET_EXTRA_ARGS")
           ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
           : builder.vars.has("KUBELET_EXTRA_ARGS")
-            ? { value: builder.vars.get("KUBELET_EXTRA_ARGS")!, line: builder.varLines.get("KUBELET_EXTRA_ARGS") }
+            ? {
+                // a value that depends on which branch ran stays a reference, reported as not visible
+                value: env("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
+                line: builder.varLines.get("KUBELET_EXTRA_ARGS"),
+              }
             : undefined,
       );
       break;

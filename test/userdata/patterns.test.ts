@@ -135,6 +135,44 @@ describe("shell patterns", () => {
   });
 });
 
+describe("conditionals", () => {
+  it("does not guess a variable set differently in two branches", () => {
+    const script = [
+      "#!/bin/bash",
+      'if [ "$(uname -m)" = "aarch64" ]; then',
+      '  EXTRA="--read-only-port=10255"',
+      "else",
+      '  EXTRA="--read-only-port=0"',
+      "fi",
+      '/etc/eks/bootstrap.sh c --kubelet-extra-args "$EXTRA"',
+      "",
+    ].join("\n");
+    assert.deepEqual(messages(script), ["user data line 7: the kubelet argument $EXTRA depends on $EXTRA, which is not visible"]);
+  });
+  it("keeps a variable known when a branch sets the value it already had", () => {
+    const script = [
+      "#!/bin/bash",
+      "EXTRA=--read-only-port=10255",
+      "if true; then",
+      "  EXTRA=--read-only-port=10255",
+      "fi",
+      '/etc/eks/bootstrap.sh c --kubelet-extra-args "$EXTRA"',
+      "",
+    ];
+    assert.deepEqual(policies(script.join("\n")), ["kubelet-read-only-port"]);
+  });
+  it("treats a default set only when unset as unknown, and an unconditional set as known again", () => {
+    const script = ["#!/bin/bash", '[ -z "$ARGS" ] && ARGS="--anonymous-auth=true"', '/etc/eks/bootstrap.sh c --kubelet-extra-args "$ARGS"', ""];
+    assert.deepEqual(policies(script.join("\n")), ["kubelet-node-config-verifiable"]);
+    script.splice(2, 0, 'ARGS="--anonymous-auth=true"');
+    assert.deepEqual(policies(script.join("\n")), ["kubelet-anonymous-auth"]);
+  });
+  it("reports settings in a branch that may run", () => {
+    const script = ["#!/bin/bash", "if [ -f /etc/debug ]; then", "  /etc/eks/bootstrap.sh c --kubelet-extra-args '--anonymous-auth=true'", "fi", ""];
+    assert.deepEqual(policies(script.join("\n")), ["kubelet-anonymous-auth"]);
+  });
+});
+
 describe("systemd units and environment files", () => {
   it("applies drop-ins in file-name order, an empty ExecStart resetting the list", () => {
     const script = [
