@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "..");
-const EXAMPLES = ["eks-al2023-nodeadm", "eks-al2-self-managed", "eks-bottlerocket", "aks", "gke", "kubeadm-gce"];
+const EXAMPLES = ["eks-al2023-nodeadm", "eks-al2-self-managed", "eks-bottlerocket", "eks-components", "aks", "gke", "kubeadm-gce"];
 
 function scan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -99,6 +99,27 @@ const VIOLATIONS = [
     "kubelet-event-qps",
     "advisory",
     "user data line 3: event-qps = -1 is below the allowed minimum of 0, so events are dropped; set settings.kubernetes.event-qps within the allowed range",
+  ],
+  [
+    "eks-components",
+    "al2-managed",
+    "kubelet-read-only-port",
+    "mandatory",
+    "kubeletExtraArgs: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+  ],
+  [
+    "eks-components",
+    "bottlerocket",
+    "kubelet-anonymous-auth",
+    "mandatory",
+    "bottlerocketSettings: standalone-mode = true lets unauthenticated requests reach the kubelet API; remove settings.kubernetes.standalone-mode = true (it turns on anonymous auth)",
+  ],
+  [
+    "eks-components",
+    "bottlerocket",
+    "kubelet-authorization-mode",
+    "mandatory",
+    "bottlerocketSettings: standalone-mode = true authorizes every request to the kubelet API; remove settings.kubernetes.standalone-mode = true (it sets AlwaysAllow)",
   ],
   [
     "aks",
