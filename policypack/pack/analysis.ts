@@ -3,6 +3,7 @@
  * policy with freshly deserialized props, so the analysis is cached by type,
  * URN and the exact properties the adapter reads.
  */
+import { createHash } from "node:crypto";
 import type { EffectiveView } from "../kubelet/effective";
 import type { NodeModel } from "../kubelet/node";
 import { viewOf } from "../kubelet/rules";
@@ -30,7 +31,9 @@ export function analyzeResource(type: string, urn: string, props: unknown): Reso
   const adapter = adapterFor(type);
   if (!adapter) return undefined;
   const extracted = extract(props, adapter.properties);
-  const key = `${type}\u0000${urn}\u0000${JSON.stringify(extracted)}`;
+  const inputs = JSON.stringify(extracted);
+  // Large inputs (user data can be a megabyte) are keyed by digest, so the cache stays small.
+  const key = `${type}\u0000${urn}\u0000${inputs.length > 4096 ? createHash("sha256").update(inputs).digest("base64") : inputs}`;
   const hit = cache.get(key);
   if (hit) {
     // refresh its place in the LRU order

@@ -113,6 +113,14 @@ describe("resources that carry user data", () => {
       ),
     );
   });
+  it("checks the resolved value at update after an unknown one at preview, for the same resource", async () => {
+    const type = "aws:ec2/launchTemplate:LaunchTemplate";
+    assert.deepEqual(policyNames(await diagnostics(pack, { type, name: "same", props: { userData: UNKNOWN_VALUE } })), ["kubelet-node-config-verifiable"]);
+    assert.deepEqual(policyNames(await diagnostics(pack, { type, name: "same", props: { userData: b64(EVERYTHING_WRONG) } })), ALL_POLICIES);
+    const large = `${EVERYTHING_WRONG}${"# padding\n".repeat(1000)}`;
+    assert.deepEqual(policyNames(await diagnostics(pack, { type, name: "same", props: { userData: b64(large) } })), ALL_POLICIES);
+    assert.deepEqual(await diagnostics(pack, { type, name: "same", props: { userData: b64(`${COMPLIANT}${"# padding\n".repeat(1000)}`) } }), []);
+  });
   it("is not applicable to user data with no kubelet", async () => {
     const { diagnostics: found, notApplicable } = await pack.analyze({
       type: "aws:ec2/instance:Instance",
