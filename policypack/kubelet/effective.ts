@@ -9,7 +9,7 @@
 import { parseKubeletArgs, type ArgWord, type CommandLineProblem, type FlagAssignment } from "./cmdline";
 import { formatValue, getPath, readConfigValue, type PlainObject } from "./config";
 import type { Location, Origin, Provenance } from "./provenance";
-import { GATE_DEFAULTS, settingSpec, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
+import { GATE_DEFAULTS, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
 
 export interface CommandLineSource {
   location: Location;
@@ -200,8 +200,4 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
     );
   }
   return { mode, settings, gates, problems, unknownFlags };
-}
-
-export function setting(view: EffectiveView, name: string): EffectiveSetting {
-  return view.settings.get(settingSpec(name).name) ?? { state: "unknown", reason: "not tracked" };
 }

@@ -193,11 +193,5 @@ export function normaliseFlagName(name: string): string {
 /** The settings whose effective value the view tracks. */
 export const TRACKED_SETTINGS: readonly SettingSpec[] = CIS_SETTINGS.filter((s) => s.defaults);
 
-export function settingSpec(name: string): SettingSpec {
-  const spec = TABLE.get(name);
-  if (!spec) throw new Error(`unknown kubelet setting ${name}`);
-  return spec;
-}
-
 /** Feature gates a CIS rule reads, with their default in current kubelets. */
 export const GATE_DEFAULTS: Record<string, boolean> = { RotateKubeletServerCertificate: true };

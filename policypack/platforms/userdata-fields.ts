@@ -3,8 +3,7 @@
  * decoded and read in order into one node, as the node would run them.
  */
 import { NodeBuilder } from "../userdata/builder";
-import { decodeUserData } from "../userdata/decode";
-import { readDocument } from "../userdata/index";
+import { readUserData } from "../userdata/index";
 import { DEFAULT_LIMITS } from "../userdata/limits";
 import type { Adapter } from "./index";
 import type { ResourceAnalysis } from "./resource-analysis";
@@ -35,11 +34,7 @@ export function readUserDataFields(
       continue;
     }
     if (typeof value !== "string" || value === "") continue;
-    const decoded = decodeUserData(value, field.encoding, builder.limits, field.source);
-    unreadable.push(...decoded.unverifiable);
-    for (const document of decoded.documents) {
-      readDocument(builder, document.contentType === "text/plain" && field.plainTextType ? { ...document, contentType: field.plainTextType } : document);
-    }
+    unreadable.push(...readUserData(builder, { value, encoding: field.encoding, source: field.source, plainTextType: field.plainTextType }));
   }
   const node = builder.finish();
   return { nodes: node ? [node] : [], unknown, unverifiable: unreadable };

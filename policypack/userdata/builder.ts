@@ -8,10 +8,10 @@
 import type { ArgWord } from "../kubelet/cmdline";
 import { isPlainObject, type PlainObject } from "../kubelet/config";
 import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "../kubelet/effective";
-import type { Benchmark, FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
+import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
 import { describeLocation, type Location } from "../kubelet/provenance";
 import { expandWord, tokenize } from "../kubelet/shell";
-import { applyEdits, at, fileText, locateLine, type FileState, type StructuredEdit, type TextOrigin, type VirtualFile } from "./files";
+import { applyEdits, fileText, locateLine, type FileState, type StructuredEdit, type TextOrigin, type VirtualFile } from "./files";
 import type { Limits } from "./limits";
 import {
   AL2_KUBELET_CONFIG,
@@ -528,6 +528,3 @@ export function readEnvironmentFile(state: FileState, path: string): { name: str
   });
   return result;
 }
-
-export type { Benchmark, TextOrigin };
-export { at };

@@ -5,7 +5,7 @@
 import type { NodeModel, Unverifiable } from "../kubelet/node";
 import { NodeBuilder } from "./builder";
 import { decodeUserData, type Document } from "./decode";
-import { origin0, readBottlerocket, readBottlerocketSettings, readCloudConfig, readNodeConfig, readPowerShell } from "./formats";
+import { origin0, readBottlerocket, readCloudConfig, readNodeConfig, readPowerShell } from "./formats";
 import { DEFAULT_LIMITS, type Limits } from "./limits";
 import { runScript } from "./script";
 
@@ -14,6 +14,8 @@ export interface UserDataInput {
   encoding: "base64" | "plain";
   /** How the property is named in messages: "user data", "customData". */
   source?: string;
+  /** Content type for text with no recognisable header (GCE startup scripts are shell). */
+  plainTextType?: string;
 }
 
 export interface UserDataAnalysis {
@@ -23,12 +25,20 @@ export interface UserDataAnalysis {
   unverifiable: Unverifiable[];
 }
 
-export function analyzeUserData(input: UserDataInput, limits: Limits = DEFAULT_LIMITS, builder = new NodeBuilder(limits)): UserDataAnalysis {
-  const decoded = decodeUserData(input.value, input.encoding, limits, input.source ?? "user data");
-  for (const u of decoded.unverifiable) builder.addUnverifiable(u.location, u.reason);
-  for (const document of decoded.documents) readDocument(builder, document);
+export function analyzeUserData(input: UserDataInput, limits: Limits = DEFAULT_LIMITS): UserDataAnalysis {
+  const builder = new NodeBuilder(limits);
+  for (const u of readUserData(builder, input)) builder.addUnverifiable(u.location, u.reason);
   const node = builder.finish();
   return { node, unverifiable: builder.unverifiable };
+}
+
+/** Decodes one user-data value and reads its documents into the builder; returns what could not be decoded. */
+export function readUserData(builder: NodeBuilder, input: UserDataInput): Unverifiable[] {
+  const decoded = decodeUserData(input.value, input.encoding, builder.limits, input.source ?? "user data");
+  for (const document of decoded.documents) {
+    readDocument(builder, document.contentType === "text/plain" && input.plainTextType ? { ...document, contentType: input.plainTextType } : document);
+  }
+  return decoded.unverifiable;
 }
 
 export function readDocument(builder: NodeBuilder, document: Document): void {
@@ -65,6 +75,3 @@ export function readDocument(builder: NodeBuilder, document: Document): void {
       break;
   }
 }
-
-export { NodeBuilder, readBottlerocketSettings, DEFAULT_LIMITS };
-export type { Limits };

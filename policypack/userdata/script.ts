@@ -201,10 +201,10 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       sed(builder, args, location);
       break;
     case "chmod":
-      chmod(builder, args, location, command);
+      chmod(builder, args, location);
       break;
     case "chown":
-      chown(builder, args, location, command);
+      chown(builder, args, location);
       break;
     case "mv":
     case "cp": {
@@ -373,7 +373,7 @@ function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<ty
   }
 }
 
-function chmod(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, command: SimpleCommand): void {
+function chmod(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>): void {
   const operands = args.filter((a) => !/^-[RvcfH]+$/.test(a.text));
   const [mode, ...paths] = operands.map((a) => a.text);
   if (mode === undefined) return;
@@ -382,7 +382,6 @@ function chmod(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<
     const value = applyMode(mode, current ?? (builder.files.has(path) ? 0o644 : undefined));
     if (value !== undefined) builder.setMode(path, { value, location, text: `chmod ${mode} ${path}` });
   }
-  void command;
 }
 
 /** Octal modes, and symbolic ones (`go-rwx`, `o+w`, `u=rw,go=`) when the current mode is known. */
@@ -411,17 +410,14 @@ export function applyMode(mode: string, current: number | undefined): number | u
   return value;
 }
 
-function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, command: SimpleCommand): void {
+/** `chown user[:group]`: root alone keeps root's group; another user alone leaves the group unknown. */
+function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>): void {
   const operands = args.filter((a) => !a.text.startsWith("-"));
   const [owner, ...paths] = operands.map((a) => a.text);
   if (owner === undefined) return;
   const [user, group] = owner.split(/[:.]/);
-  const full = group === undefined ? `${user}:${user === "root" ? "root" : "?"}` : `${user || "root"}:${group || user}`;
-  for (const path of paths) {
-    if (group === undefined && user === "root") builder.setOwner(path, { value: "root:root", location, text: `chown ${owner} ${path}` });
-    else builder.setOwner(path, { value: full.replace(":?", ""), location, text: `chown ${owner} ${path}` });
-  }
-  void command;
+  const value = group === undefined ? (user === "root" ? "root:root" : user) : `${user || "root"}:${group || user}`;
+  for (const path of paths) builder.setOwner(path, { value, location, text: `chown ${owner} ${path}` });
 }
 
 function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefined {
