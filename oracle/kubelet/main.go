@@ -78,14 +78,8 @@ type response struct {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "--gates" {
-		// The feature gates this kubelet knows, for the pack's data.
-		gates := []string{}
-		for name := range utilfeature.DefaultMutableFeatureGate.GetAll() {
-			gates = append(gates, string(name))
-		}
-		sort.Strings(gates)
-		_ = json.NewEncoder(os.Stdout).Encode(gates)
+	if len(os.Args) > 1 && os.Args[1] == "--tables" {
+		printTables()
 		return
 	}
 	pristine := utilfeature.DefaultMutableFeatureGate.DeepCopy()
@@ -341,4 +335,41 @@ func loadDropinConfigFileIntoJSON(name string) ([]byte, *schemaGVK, error) {
 		return nil, nil, fmt.Errorf(errFmt, name, err)
 	}
 	return loader.LoadIntoJSON()
+}
+
+// printTables prints what this kubelet accepts, for the pack's data: every
+// flag (bool flags take no value), every feature gate with its default and
+// whether it is locked, and every TLS cipher name.
+func printTables() {
+	fs := pflag.NewFlagSet("kubelet", pflag.ContinueOnError)
+	fs.SetNormalizeFunc(cliflag.WordSepNormalizeFunc)
+	kc, err := options.NewKubeletConfiguration()
+	if err != nil {
+		panic(err)
+	}
+	options.NewKubeletFlags().AddFlags(fs)
+	options.AddKubeletConfigFlags(fs, kc)
+	options.AddGlobalFlags(fs)
+	fs.BoolP("help", "h", false, "help for kubelet")
+	type flag struct {
+		Type      string `json:"type"`
+		Shorthand string `json:"shorthand,omitempty"`
+		NoOptDef  string `json:"noOptDefault,omitempty"`
+	}
+	flags := map[string]flag{}
+	fs.VisitAll(func(f *pflag.Flag) {
+		flags[f.Name] = flag{Type: f.Value.Type(), Shorthand: f.Shorthand, NoOptDef: f.NoOptDefVal}
+	})
+	type gate struct {
+		Default bool `json:"default"`
+		Locked  bool `json:"locked"`
+	}
+	gates := map[string]gate{}
+	for name, spec := range utilfeature.DefaultMutableFeatureGate.GetAll() {
+		gates[string(name)] = gate{Default: spec.Default, Locked: spec.LockToDefault}
+	}
+	ciphers := cliflag.PreferredTLSCipherNames()
+	ciphers = append(ciphers, cliflag.InsecureTLSCipherNames()...)
+	sort.Strings(ciphers)
+	_ = json.NewEncoder(os.Stdout).Encode(map[string]any{"flags": flags, "featureGates": gates, "tlsCipherSuites": ciphers})
 }

@@ -3,7 +3,7 @@
  * non-bool flags, bare bool flags, `_` read as `-`, `--` ending flags, and
  * the kubelet's refusal to start on stray arguments or malformed values.
  */
-import { flagSpec, normaliseFlagName, type SettingKind, type SettingValue } from "./settings";
+import { flagSpec, MODELLED_KUBELETS, normaliseFlagName, type SettingKind, type SettingValue } from "./settings";
 import { parseGoBool, parseGoDuration, parseGoInt, type Parsed } from "./values";
 
 export interface ArgWord {
@@ -14,7 +14,7 @@ export interface ArgWord {
 }
 
 export interface FlagAssignment {
-  /** Normalised flag name. */
+  /** Normalised flag name; "*" for a word computed at boot that may hold any flags. */
   name: string;
   /** Parsed value; undefined when it depends on something unresolved or is malformed. */
   value?: SettingValue;
@@ -22,8 +22,6 @@ export interface FlagAssignment {
   text: string;
   line?: number;
   unresolved?: string[];
-  /** Not in the kubelet flag table: kept, never interpreted. */
-  unknown?: boolean;
 }
 
 export interface CommandLineProblem {
@@ -65,29 +63,43 @@ export function parseValue(kind: SettingKind, raw: string): Parsed<SettingValue>
   }
 }
 
-/** component-base MapStringBool.Set: `k=v` pairs split on `,`, each trimmed and ParseBool'ed. */
+/** component-base cli/flag/map_string_bool.go MapStringBool.Set: `k=v` pairs split on `,` (empty pairs skipped), each trimmed and ParseBool'ed. */
 function parseGates(raw: string): Parsed<Record<string, boolean>> {
   const gates: Record<string, boolean> = {};
   for (const pair of raw.split(",")) {
+    if (pair === "") continue;
     const eq = pair.indexOf("=");
-    if (eq === -1) return { ok: false, error: `malformed pair ${JSON.stringify(pair)}, expect string=bool` };
+    if (eq === -1) return { ok: false, error: "malformed pair, expect string=bool" };
     const gate = pair.slice(0, eq).trim();
-    const value = parseGoBool(pair.slice(eq + 1).trim());
-    if (!value.ok) return { ok: false, error: `invalid value of ${gate}: ${value.error}` };
+    const text = pair.slice(eq + 1).trim();
+    const value = parseGoBool(text);
+    if (!value.ok) return { ok: false, error: `invalid value of ${gate}: ${text}, err: ${value.error}` };
     gates[gate] = value.value;
   }
   return { ok: true, value: gates };
 }
 
+/**
+ * spf13/pflag FlagSet.Parse over the kubelet's flag set (flag.go parseArgs,
+ * parseLongArg, parseShortArg): flags and positional words may interleave;
+ * the first parse error stops the kubelet; positional words stop it after
+ * parsing ("unknown command", cmd/kubelet/app/server.go).
+ */
 export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
   const assignments: FlagAssignment[] = [];
   const problems: CommandLineProblem[] = [];
+  const strays: CommandLineProblem[] = [];
   let flagsEnded = false;
   for (let k = 0; k < words.length; k++) {
     const word = words[k];
     const { text } = word;
+    if (word.unresolved?.length && !text.startsWith("-")) {
+      // A word computed at boot may be any number of flags: every setting it could change becomes unknown.
+      assignments.push({ name: "*", text, line: word.line, unresolved: word.unresolved });
+      continue;
+    }
     if (flagsEnded || !text.startsWith("-") || text === "-") {
-      problems.push(strayArgument(word, assignments[assignments.length - 1], words[k - 1]));
+      strays.push(strayArgument(word, assignments[assignments.length - 1], words[k - 1]));
       continue;
     }
     if (text === "--") {
@@ -99,25 +111,35 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
       continue;
     }
     const eq = text.indexOf("=");
-    const name = normaliseFlagName(eq === -1 ? text.slice(2) : text.slice(2, eq));
+    const rawName = eq === -1 ? text.slice(2) : text.slice(2, eq);
     if (word.unresolved?.length && (eq === -1 || word.unresolved.some((u) => text.indexOf(u) < eq))) {
-      problems.push({ text, line: word.line, kind: "unresolved", message: `the flag ${text} depends on ${word.unresolved.join(", ")}, which is not visible` });
+      assignments.push({ name: "*", text, line: word.line, unresolved: word.unresolved });
       continue;
     }
+    if (rawName === "" || rawName.startsWith("-") || rawName.startsWith("=")) {
+      problems.push({ text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: bad flag syntax: ${text}` });
+      continue;
+    }
+    const name = normaliseFlagName(rawName);
     const spec = flagSpec(name);
+    if (!spec) {
+      problems.push({
+        text,
+        line: word.line,
+        kind: "refuse",
+        message: `the kubelet would refuse to start: unknown flag: --${rawName} (not a flag of kubelet ${MODELLED_KUBELETS.join(" or ")})`,
+      });
+      continue;
+    }
     let rawValue: string;
     let valueWord: ArgWord = word;
     let flagText = text;
     if (eq !== -1) {
       rawValue = text.slice(eq + 1);
-    } else if (spec?.kind === "bool") {
+    } else if (spec.kind === "bool") {
       rawValue = "true";
     } else {
       const next = words[k + 1];
-      if (!spec && (!next || next.text.startsWith("-"))) {
-        assignments.push({ name, text, line: word.line, unknown: true });
-        continue;
-      }
       if (!next) {
         problems.push({ name, text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: ${text}` });
         continue;
@@ -126,10 +148,6 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
       rawValue = next.text;
       valueWord = next;
       flagText = `${text} ${next.text}`;
-    }
-    if (!spec) {
-      assignments.push({ name, text: flagText, line: word.line, unknown: true });
-      continue;
     }
     if (valueWord.unresolved?.length) {
       assignments.push({ name, text: flagText, line: word.line, unresolved: valueWord.unresolved });
@@ -148,7 +166,8 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     }
     assignments.push({ name, value: parsed.value, text: flagText, line: word.line });
   }
-  return { assignments, problems };
+  // Parse errors come first (pflag stops at the first); stray words are checked after parsing.
+  return { assignments, problems: [...problems, ...strays] };
 }
 
 function strayArgument(word: ArgWord, previous: FlagAssignment | undefined, previousWord: ArgWord | undefined): CommandLineProblem {
@@ -160,43 +179,48 @@ function strayArgument(word: ArgWord, previous: FlagAssignment | undefined, prev
       text: `${previous.text} ${word.text}`,
       line: word.line,
       kind: "refuse",
-      message: `${previous.text} ${word.text} sets ${previous.text} to true and leaves ${JSON.stringify(word.text)} as a stray argument, so the kubelet would refuse to start (unknown command ${JSON.stringify(word.text)}); write ${previous.text}=${word.text}`,
+      message: `the kubelet would refuse to start: ${previous.text} ${word.text} sets ${previous.text} to true and leaves ${JSON.stringify(word.text)} as a stray argument (unknown command ${JSON.stringify(word.text)}); write ${previous.text}=${word.text}`,
     };
   }
-  return {
-    text: word.text,
-    line: word.line,
-    kind: word.unresolved?.length ? "unresolved" : "refuse",
-    message: word.unresolved?.length
-      ? `the kubelet argument ${word.text} depends on ${word.unresolved.join(", ")}, which is not visible`
-      : `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}`,
-  };
+  return { text: word.text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}` };
 }
 
-/** pflag shorthands: the kubelet defines only -v (int) and -h (bool). Returns how many extra words it used. */
+/** pflag shorthands: the kubelet defines only -v (a klog level) and -h (bool). Returns how many extra words it used. */
 function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAssignment[], problems: CommandLineProblem[]): number {
   const word = words[k];
-  const letter = word.text[1];
-  if (letter === "h") {
-    assignments.push({ name: "help", value: true, text: word.text, line: word.line });
+  const letters = word.text.slice(1);
+  for (let i = 0; i < letters.length; i++) {
+    const letter = letters[i];
+    if (letter === "h") {
+      assignments.push({ name: "help", value: true, text: word.text, line: word.line });
+      if (letters[i + 1] === "=") return 0;
+      continue;
+    }
+    if (letter === "v") {
+      // parseSingleShortArg: "-v=3", "-v3", or the next word.
+      const rest = letters.slice(i + 1);
+      if (rest !== "") {
+        assignments.push({ name: "v", value: rest.replace(/^=/, ""), text: word.text, line: word.line });
+        return 0;
+      }
+      const next = words[k + 1];
+      if (!next) {
+        problems.push({ name: "v", text: word.text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}` });
+        return 0;
+      }
+      assignments.push({ name: "v", value: next.text, text: `${word.text} ${next.text}`, line: word.line });
+      return 1;
+    }
+    const longName = normaliseFlagName(letters.split("=")[0]);
+    const hint = flagSpec(longName) ? `; write -${word.text}` : "";
+    problems.push({
+      name: flagSpec(longName) ? longName : undefined,
+      text: word.text,
+      line: word.line,
+      kind: "refuse",
+      message: `the kubelet would refuse to start: unknown shorthand flag ${JSON.stringify(letter)} in ${word.text} (pflag reads a single dash as shorthand flags)${hint}`,
+    });
     return 0;
   }
-  if (letter === "v") {
-    const inline = word.text.slice(2).replace(/^=/, "");
-    if (inline !== "" || words[k + 1]) {
-      const raw = inline !== "" ? inline : words[k + 1].text;
-      assignments.push({ name: "v", value: raw, text: inline !== "" ? word.text : `${word.text} ${raw}`, line: word.line });
-      return inline !== "" ? 0 : 1;
-    }
-  }
-  const longName = normaliseFlagName(word.text.slice(1).split("=")[0]);
-  const hint = flagSpec(longName) ? `; write -${word.text}` : "";
-  problems.push({
-    name: flagSpec(longName) ? longName : undefined,
-    text: word.text,
-    line: word.line,
-    kind: "refuse",
-    message: `the kubelet would refuse to start: unknown shorthand flag ${JSON.stringify(letter)} in ${word.text} (pflag reads a single dash as shorthand flags)${hint}`,
-  });
   return 0;
 }

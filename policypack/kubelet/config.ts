@@ -1,8 +1,6 @@
 /**
  * KubeletConfiguration documents: reading a setting at its field path with the
- * type the kubelet's decoder demands, and merging drop-ins the way the
- * kubelet merges --config-dir files (JSON merge patch: objects merge key by
- * key, everything else is replaced, null removes).
+ * type the kubelet's decoder demands.
  */
 import type { SettingSpec, SettingValue } from "./settings";
 import { parseGoDuration, type Parsed } from "./values";
@@ -21,17 +19,6 @@ export function getPath(doc: unknown, path: string): unknown {
     node = node[key];
   }
   return node;
-}
-
-/** RFC 7386 merge patch, which is what the kubelet applies for each drop-in. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const result: PlainObject = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
-  return result;
 }
 
 /**

@@ -1,15 +1,17 @@
 /**
- * The effective kubelet view: kubelet defaults ⊕ --config file ⊕ --config-dir
- * drop-ins ⊕ command-line flags, in the kubelet's own order (server.go:
- * flags re-parsed over the loaded config, so explicit flags win; feature
- * gates merged per key). Every value carries its provenance. A setting
- * nobody set visibly is a default only when the whole configuration is
- * visible; otherwise it is unknown.
+ * The effective kubelet view, computed the way cmd/kubelet/app/server.go
+ * starts the kubelet: the base (legacy flag defaults with no --config, or
+ * the --config file decoded and defaulted), then the --config-dir drop-ins
+ * merged as JSON merge patches and defaulted again, then the command-line
+ * flags re-applied over the result (flags win; feature gates merge per
+ * key). Then the checks that make the kubelet exit. Every value carries its
+ * provenance; a value that no visible source decides is unknown.
  */
 import { parseKubeletArgs, type ArgWord, type CommandLineProblem, type FlagAssignment } from "./cmdline";
-import { formatValue, getPath, readConfigValue, type PlainObject } from "./config";
+import { formatValue, readConfigValue, type PlainObject } from "./config";
 import type { Location, Origin, Provenance } from "./provenance";
-import { GATE_DEFAULTS, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
+import { FEATURE_GATES, GATE_DEFAULTS, KNOWN_CIPHERS, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
+import { parseGoDuration } from "./values";
 
 export interface CommandLineSource {
   location: Location;
@@ -20,7 +22,9 @@ export interface CommandLineSource {
 export interface ConfigSource {
   location: Location;
   origin: Origin;
-  doc: PlainObject;
+  /** The document's fields; absent when the document is not visible (then `hidden` says why). */
+  doc?: PlainObject;
+  hidden?: string;
   /** Where a dotted field path was written, when known. */
   locate?: (path: string) => Location | undefined;
   /** Settings written in a platform's own terms (a cloud API field, a Bottlerocket key): where, text and fix per setting. */
@@ -28,16 +32,16 @@ export interface ConfigSource {
 }
 
 export interface KubeletSources {
-  /** Flag sources in command-line order. */
+  /** The kubelet's argv after the program name, as sources in order. */
   commandLines: CommandLineSource[];
-  /** The --config file first (when visible), then drop-ins in the order the kubelet applies them. */
-  configs: ConfigSource[];
-  /** True when the complete --config file is in `configs`, or the kubelet runs on flags alone. */
-  configVisible: boolean;
-  /** Why unset settings are unknown when the config is not visible. */
-  hiddenConfigReason?: string;
-  /** True when the kubelet reads a config file even though no --config flag is visible (platform units). */
-  usesConfigFile?: boolean;
+  /** "legacy": no --config, so the legacy flag defaults (options.go applyLegacyDefaults); "config-file": the v1beta1 defaults. */
+  base: "legacy" | "config-file";
+  /** The --config file's layers in order (the image's content, then edits), merged into one document. */
+  config: ConfigSource[];
+  /** --config-dir drop-ins in the order the kubelet merges them; present (maybe empty) when --config-dir is given. */
+  dropIns?: ConfigSource[];
+  /** Problems found while resolving the files (a drop-in without apiVersion/kind, an unreadable config file). */
+  problems?: LocatedProblem[];
   /** Where the kubelet is started, for settings left at their defaults. */
   launch?: Location;
 }
@@ -63,11 +67,10 @@ export interface LocatedProblem extends CommandLineProblem {
 export interface EffectiveView {
   mode: "flags-only" | "config-file";
   settings: ReadonlyMap<string, EffectiveSetting>;
-  /** Per feature gate, the last visible source that set it. */
-  gates: ReadonlyMap<string, KnownSetting | UnknownSetting>;
+  /** Per feature gate the rules read, its effective value. */
+  gates: ReadonlyMap<string, EffectiveSetting>;
+  /** Refusals (the kubelet would exit; the first is the one it reports) and values that are not visible. */
   problems: LocatedProblem[];
-  /** Flags the table does not know: kept, never interpreted. */
-  unknownFlags: (FlagAssignment & { location: Location })[];
 }
 
 const flagProvenance = (source: CommandLineSource, a: FlagAssignment): Provenance => ({
@@ -78,7 +81,7 @@ const flagProvenance = (source: CommandLineSource, a: FlagAssignment): Provenanc
   text: a.text,
 });
 
-function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknown, key = spec.configPath!): Provenance {
+function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknown, key = spec.configPath!, note = ""): Provenance {
   const field = source.fields?.[spec.name];
   if (field) {
     const location = { ...source.location, ...source.locate?.(key) };
@@ -89,115 +92,266 @@ function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknow
     ...source.locate?.(key),
     origin: source.origin,
     form: source.origin === "kubelet-default" ? "default" : "config",
-    text: `${key}: ${formatValue(value)}`,
+    text: `${key}: ${formatValue(value)}${note}`,
   };
 }
 
+/** A field's state in a merge-patch document: absent, removed (null on its path), or set. */
+type Lookup = { state: "absent" } | { state: "removed"; key: string } | { state: "set"; raw: unknown };
+
+function lookup(doc: PlainObject, path: string): Lookup {
+  let node: unknown = doc;
+  const keys = path.split(".");
+  for (let i = 0; i < keys.length; i++) {
+    if (typeof node !== "object" || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, keys[i])) return { state: "absent" };
+    node = (node as PlainObject)[keys[i]];
+    if (node === null) return { state: "removed", key: keys.slice(0, i + 1).join(".") };
+  }
+  return { state: "set", raw: node };
+}
+
+const ZERO: Record<SettingSpec["kind"], SettingValue> = { bool: false, int32: 0, int64: 0, float: 0, duration: "0s", string: "", stringList: [], gateMap: {} };
+
+/** Whether the v1beta1 defaulter replaces this decoded value (defaults.go). */
+function defaulterReplaces(spec: SettingSpec, value: SettingValue): boolean {
+  switch (spec.defaulted) {
+    case "zero":
+      if (spec.kind === "duration") {
+        const d = parseGoDuration(String(value));
+        return d.ok && d.value === 0;
+      }
+      return value === "";
+    case "negative":
+      return typeof value === "number" && value < 0;
+    default:
+      return false;
+  }
+}
+
+interface Layering {
+  spec: SettingSpec;
+  mode: EffectiveView["mode"];
+  launch?: Location;
+  problems: LocatedProblem[];
+}
+
+function defaultSetting(l: Layering, text: string, value: SettingValue): KnownSetting {
+  return { state: "known", value, provenance: { ...(l.launch ?? { source: "kubelet defaults" }), origin: "kubelet-default", form: "default", text } };
+}
+
+/**
+ * One document's value for the setting, after the decoder and the defaulter:
+ * undefined when the document does not mention it.
+ */
+function fromDocument(l: Layering, source: ConfigSource): EffectiveSetting | undefined {
+  const { spec } = l;
+  if (source.hidden !== undefined) return { state: "unknown", reason: source.hidden };
+  const found = lookup(source.doc ?? {}, spec.configPath!);
+  if (found.state === "absent" || (found.state === "set" && found.raw === undefined)) return undefined;
+  const configDefault = spec.defaults!.configFile;
+  if (found.state === "removed") {
+    // null decodes as the zero value (nil for pointer fields), which the defaulter may replace.
+    const value = spec.defaulted ? configDefault : ZERO[spec.kind];
+    return { state: "known", value, provenance: configProvenance(source, spec, null, found.key, spec.defaulted ? ` (the kubelet uses its default ${formatValue(value)})` : "") };
+  }
+  const read = readConfigValue(spec, found.raw);
+  if (!read || !read.ok) {
+    const provenance = configProvenance(source, spec, found.raw);
+    const error = read && !read.ok ? read.error : "unreadable value";
+    return { state: "unknown", reason: `refused: ${error}`, provenance };
+  }
+  if (defaulterReplaces(spec, read.value)) {
+    return {
+      state: "known",
+      value: configDefault,
+      provenance: configProvenance(source, spec, found.raw, undefined, ` (the kubelet replaces ${formatValue(found.raw)} with its default ${formatValue(configDefault)})`),
+    };
+  }
+  return { state: "known", value: read.value, provenance: configProvenance(source, spec, read.value) };
+}
+
+/** The value a layered document sequence leaves; a type error in the final value stops the kubelet. */
+function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting, what: string): EffectiveSetting {
+  let current = start;
+  for (const source of sources) current = fromDocument(l, source) ?? current;
+  if (current.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance) {
+    l.problems.push({
+      name: l.spec.name,
+      text: current.provenance.text,
+      line: current.provenance.line,
+      kind: "refuse",
+      message: `the kubelet would refuse to start: ${what} cannot be decoded: ${current.reason.slice("refused: ".length)}`,
+      location: current.provenance,
+      origin: current.provenance.origin,
+    });
+  }
+  return current;
+}
+
 export function computeEffectiveView(sources: KubeletSources): EffectiveView {
-  const problems: LocatedProblem[] = [];
-  const unknownFlags: EffectiveView["unknownFlags"] = [];
+  const problems: LocatedProblem[] = [...(sources.problems ?? [])];
   const flags: { source: CommandLineSource; assignment: FlagAssignment }[] = [];
+  const refusals: LocatedProblem[] = [];
   for (const source of sources.commandLines) {
     const parsed = parseKubeletArgs(source.words);
-    for (const p of parsed.problems) problems.push({ ...p, line: p.line ?? source.location.line, location: source.location, origin: source.origin });
-    for (const a of parsed.assignments) {
-      if (a.unknown) unknownFlags.push({ ...a, location: source.location });
-      else flags.push({ source, assignment: a });
-    }
+    for (const p of parsed.problems) refusals.push({ ...p, line: p.line ?? source.location.line, location: source.location, origin: source.origin });
+    for (const a of parsed.assignments) flags.push({ source, assignment: a });
   }
-  const usesConfig =
-    sources.configs.length > 0 || sources.usesConfigFile === true || flags.some((f) => f.assignment.name === "config" || f.assignment.name === "config-dir");
-  const mode = usesConfig ? "config-file" : "flags-only";
-  const defaultsKnown = mode === "flags-only" || sources.configVisible;
-  const hiddenReason = sources.hiddenConfigReason ?? "the kubelet reads a config file whose content is not visible";
+  // pflag stops at the first parse error; stray words are reported after parsing: across sources, parse errors first.
+  const parseErrors = refusals.filter((p) => !p.message.includes("unknown command"));
+  problems.unshift(...parseErrors, ...refusals.filter((p) => p.message.includes("unknown command")));
+  const mode = sources.base === "legacy" && !sources.dropIns ? "flags-only" : "config-file";
 
   const settings = new Map<string, EffectiveSetting>();
-  const gates = new Map<string, EffectiveSetting>();
+  const gateValues = new Map<string, EffectiveSetting>();
   for (const spec of TRACKED_SETTINGS) {
-    let current: EffectiveSetting | undefined;
-    for (const source of sources.configs) {
-      if (!spec.configPath) continue;
-      const raw = getPath(source.doc, spec.configPath);
-      const read = readConfigValue(spec, raw);
-      if (!read) continue;
-      const provenance = configProvenance(source, spec, raw);
-      if (!read.ok) {
-        problems.push({
-          name: spec.name,
-          text: provenance.text,
-          line: provenance.line,
-          kind: "refuse",
-          message: `the kubelet would refuse to start: ${read.error}`,
-          location: provenance,
-          origin: source.origin,
-        });
-        continue;
-      }
-      if (spec.kind === "gateMap") {
-        for (const [gate, enabled] of Object.entries(read.value as Record<string, boolean>)) {
-          gates.set(gate, { state: "known", value: enabled, provenance: configProvenance(source, spec, enabled, `featureGates.${gate}`) });
-        }
-      }
-      current = { state: "known", value: read.value, provenance };
+    const l: Layering = { spec, mode, launch: sources.launch, problems };
+    let current: EffectiveSetting;
+    if (sources.base === "legacy") {
+      current = defaultSetting(l, `--${spec.name} not set (kubelet default ${formatValue(spec.defaults!.flagsOnly)} without a config file)`, spec.defaults!.flagsOnly);
+    } else {
+      current = defaultSetting(l, `${spec.configPath ?? `--${spec.name}`} not set (kubelet default ${formatValue(spec.defaults!.configFile)})`, spec.defaults!.configFile);
     }
-    let flagListStarted = false;
-    for (const { source, assignment } of flags) {
-      if (assignment.name !== spec.name) continue;
-      const provenance = flagProvenance(source, assignment);
-      if (assignment.value === undefined) {
-        current = {
-          state: "unknown",
-          reason: `${assignment.text} depends on ${assignment.unresolved?.join(", ") ?? "a value"} that is not visible`,
-          provenance,
-        };
-        continue;
-      }
-      let value = assignment.value;
-      if (spec.kind === "stringList" && flagListStarted && current?.state === "known") value = [...(current.value as string[]), ...(value as string[])];
-      if (spec.kind === "gateMap") {
-        for (const [gate, enabled] of Object.entries(value as Record<string, boolean>)) gates.set(gate, { state: "known", value: enabled, provenance });
-        value = { ...(current?.state === "known" ? (current.value as Record<string, boolean>) : {}), ...(value as Record<string, boolean>) };
-      }
-      flagListStarted = true;
-      current = { state: "known", value, provenance };
+    if (spec.configPath && spec.kind !== "gateMap") {
+      current = layer(l, sources.config, current, "the config file");
+      if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration");
     }
-    if (!current) {
-      const value = mode === "flags-only" ? spec.defaults!.flagsOnly : spec.defaults!.configFile;
-      current = defaultsKnown
-        ? {
-            state: "known",
-            value,
-            provenance: {
-              ...(sources.launch ?? { source: "kubelet defaults" }),
-              origin: "kubelet-default",
-              form: "default",
-              text:
-                mode === "flags-only"
-                  ? `--${spec.name} not set (kubelet default ${formatValue(value)} without a config file)`
-                  : `${spec.configPath ?? `--${spec.name}`} not set (kubelet default ${formatValue(value)})`,
-            },
-          }
-        : { state: "unknown", reason: hiddenReason };
+    if (spec.kind === "gateMap") {
+      layerGates(sources, gateValues);
+      continue;
     }
+    current = applyFlags(spec, flags, current);
     settings.set(spec.name, current);
   }
+  for (const { source, assignment } of flags) {
+    if (assignment.name !== "feature-gates") continue;
+    if (assignment.value === undefined) {
+      for (const gate of Object.keys(GATE_DEFAULTS)) gateValues.set(gate, unresolvedFlag(source, assignment));
+      continue;
+    }
+    for (const [gate, enabled] of Object.entries(assignment.value as Record<string, boolean>))
+      gateValues.set(gate, { state: "known", value: enabled, provenance: flagProvenance(source, assignment) });
+  }
+  for (const { source, assignment } of flags) {
+    if (assignment.name === "*") for (const gate of Object.keys(GATE_DEFAULTS)) gateValues.set(gate, unresolvedFlag(source, assignment));
+  }
+  const gates = new Map<string, EffectiveSetting>();
   for (const [gate, enabled] of Object.entries(GATE_DEFAULTS)) {
-    if (gates.has(gate)) continue;
     gates.set(
       gate,
-      defaultsKnown
-        ? {
-            state: "known",
-            value: enabled,
-            provenance: {
-              ...(sources.launch ?? { source: "kubelet defaults" }),
-              origin: "kubelet-default",
-              form: "default",
-              text: `feature gate ${gate} not set (default ${enabled})`,
-            },
-          }
-        : { state: "unknown", reason: hiddenReason },
+      gateValues.get(gate) ?? {
+        state: "known",
+        value: enabled,
+        provenance: { ...(sources.launch ?? { source: "kubelet defaults" }), origin: "kubelet-default", form: "default", text: `feature gate ${gate} not set (default ${enabled})` },
+      },
     );
   }
-  return { mode, settings, gates, problems, unknownFlags };
+  validate(settings, gateValues, gates, problems);
+  return { mode, settings, gates, problems };
+}
+
+function unresolvedFlag(source: CommandLineSource, a: FlagAssignment): UnknownSetting {
+  return { state: "unknown", reason: `${a.text} depends on ${a.unresolved?.join(", ") ?? "a value"} that is not visible`, provenance: flagProvenance(source, a) };
+}
+
+/** kubeletConfigFlagPrecedence: every flag on the command line is set again over the loaded configuration. */
+function applyFlags(spec: SettingSpec, flags: readonly { source: CommandLineSource; assignment: FlagAssignment }[], start: EffectiveSetting): EffectiveSetting {
+  let current = start;
+  let listStarted = false;
+  for (const { source, assignment } of flags) {
+    if (assignment.name === "*") {
+      current = unresolvedFlag(source, assignment);
+      continue;
+    }
+    if (assignment.name !== spec.name) continue;
+    if (assignment.value === undefined) {
+      current = unresolvedFlag(source, assignment);
+      continue;
+    }
+    let value = assignment.value;
+    // pflag StringSlice: the first occurrence replaces the value, later ones append.
+    if (spec.kind === "stringList" && listStarted && current.state === "known") value = [...(current.value as string[]), ...(value as string[])];
+    listStarted = true;
+    current = { state: "known", value, provenance: flagProvenance(source, assignment) };
+  }
+  return current;
+}
+
+/** featureGates maps merge key by key across the config file and drop-ins (merge patch; null removes a key). */
+function layerGates(sources: KubeletSources, gateValues: Map<string, EffectiveSetting>): void {
+  const spec = TRACKED_SETTINGS.find((s) => s.kind === "gateMap")!;
+  for (const source of [...sources.config, ...(sources.dropIns ?? [])]) {
+    if (source.hidden !== undefined) {
+      for (const gate of Object.keys(GATE_DEFAULTS)) gateValues.set(gate, { state: "unknown", reason: source.hidden });
+      continue;
+    }
+    const found = lookup(source.doc ?? {}, spec.configPath!);
+    if (found.state === "removed") gateValues.clear();
+    if (found.state !== "set") continue;
+    if (typeof found.raw !== "object" || found.raw === null || Array.isArray(found.raw)) continue;
+    for (const [gate, raw] of Object.entries(found.raw as PlainObject)) {
+      if (raw === null) gateValues.delete(gate);
+      else if (typeof raw === "boolean")
+        gateValues.set(gate, { state: "known", value: raw, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
+      else
+        gateValues.set(gate, {
+          state: "unknown",
+          reason: `refused: featureGates.${gate} must be a boolean, not ${JSON.stringify(raw)}`,
+          provenance: configProvenance(source, spec, raw, `featureGates.${gate}`),
+        });
+    }
+  }
+}
+
+function refuse(problems: LocatedProblem[], setting: KnownSetting | UnknownSetting, name: string, message: string): void {
+  const provenance = setting.provenance ?? { source: "kubelet", origin: "platform" as const, form: "default" as const, text: name };
+  problems.push({ name, text: provenance.text, line: provenance.line, kind: "refuse", message: `the kubelet would refuse to start: ${message}`, location: provenance, origin: provenance.origin });
+}
+
+/**
+ * The start-up checks that make the kubelet exit, in its order: feature gates
+ * (featuregate SetFromMap), pkg/kubelet/apis/config/validation/validation.go,
+ * then in Run the cipher names (server.go InitializeTLS) and the authorization
+ * mode (auth.go BuildAuthz: exactly AlwaysAllow or Webhook, not a list).
+ */
+function validate(
+  settings: ReadonlyMap<string, EffectiveSetting>,
+  gateValues: ReadonlyMap<string, EffectiveSetting>,
+  gates: ReadonlyMap<string, EffectiveSetting>,
+  problems: LocatedProblem[],
+): void {
+  for (const [gate, s] of gateValues) {
+    if (s.state === "unknown") {
+      if (s.reason.startsWith("refused: ") && s.provenance) refuse(problems, s, "feature-gates", s.reason.slice("refused: ".length));
+      continue;
+    }
+    const known = FEATURE_GATES[gate];
+    if (!known) refuse(problems, s, "feature-gates", `unrecognized feature gate: ${gate}`);
+    else if (known.locked && s.value !== known.default) refuse(problems, s, "feature-gates", `cannot set feature gate ${gate} to ${String(s.value)}, feature is locked to ${String(known.default)}`);
+  }
+  const get = (name: string): KnownSetting | undefined => {
+    const s = settings.get(name);
+    return s?.state === "known" ? s : undefined;
+  };
+  const qps = get("event-qps");
+  if (qps && (qps.value as number) < 0)
+    refuse(problems, qps, "event-qps", `eventRecordQPS (--event-qps) ${String(qps.value)} must not be a negative number`);
+  const port = get("read-only-port");
+  if (port && port.value !== 0 && ((port.value as number) < 1 || (port.value as number) > 65535))
+    refuse(problems, port, "read-only-port", `readOnlyPort (--read-only-port) ${String(port.value)} must be between 0 and 65535, inclusive`);
+  const bootstrap = get("rotate-server-certificates");
+  const gate = gates.get("RotateKubeletServerCertificate");
+  if (bootstrap?.value === true && gate?.state === "known" && gate.value === false)
+    refuse(problems, gate, "feature-gates", `${gate.provenance.text} turns off the RotateKubeletServerCertificate gate that serverTLSBootstrap (--rotate-server-certificates) requires`);
+  const ciphers = get("tls-cipher-suites");
+  const unknownCipher = ciphers && (ciphers.value as string[]).find((c) => !KNOWN_CIPHERS.has(c));
+  if (ciphers && unknownCipher !== undefined) refuse(problems, ciphers, "tls-cipher-suites", `Cipher suite ${unknownCipher} not supported or doesn't exist`);
+  const mode = get("authorization-mode");
+  if (mode && mode.value !== "AlwaysAllow" && mode.value !== "Webhook")
+    refuse(problems, mode, "authorization-mode", mode.value === "" ? "no authorization mode specified" : `unknown authorization mode ${String(mode.value)}`);
+}
+
+/** The refusal the kubelet reports first, if it would not start. */
+export function refusalOf(view: EffectiveView): LocatedProblem | undefined {
+  return view.problems.find((p) => p.kind === "refuse");
 }

@@ -4,7 +4,7 @@
  * and thresholds all live here; the policy layer and the README are built
  * from this table.
  */
-import { computeEffectiveView, type EffectiveSetting, type EffectiveView, type KnownSetting, type LocatedProblem } from "./effective";
+import { computeEffectiveView, refusalOf, type EffectiveSetting, type EffectiveView, type KnownSetting, type LocatedProblem } from "./effective";
 import type { Benchmark, NodeFile, NodeModel } from "./node";
 import { describeLocation, type Provenance } from "./provenance";
 import { formatDuration, parseGoDuration } from "./values";
@@ -114,7 +114,8 @@ interface SettingRuleSpec extends Omit<Rule, "evaluate" | "settings" | "params">
   /** Only values the user wrote count, never the platform's own. */
   userOnly?: boolean;
   violates(value: unknown, params: Record<string, unknown>): string | undefined;
-  fix: Fix;
+  /** The fix, in flag and config terms; a function when it depends on the rule's configuration. */
+  fix: Fix | ((params: Record<string, unknown>) => Fix);
 }
 
 /** Most rules: one setting, one predicate on its effective value. */
@@ -130,7 +131,8 @@ function settingRule(spec: SettingRuleSpec): Rule {
       if (spec.userOnly && s.provenance.origin !== "user") return [];
       const risk = spec.violates(s.value, ctx.params);
       if (!risk || !inScope(spec, ctx.node.benchmark, s.provenance)) return [];
-      return [{ policy: spec.policy, message: message(s.provenance, risk, spec.fix, ctx.view) }];
+      const fix = typeof spec.fix === "function" ? spec.fix(ctx.params) : spec.fix;
+      return [{ policy: spec.policy, message: message(s.provenance, risk, fix, ctx.view) }];
     },
   };
 }
@@ -203,27 +205,37 @@ const readOnlyPort = settingRule({
   fix: { flag: "set --read-only-port=0", config: "set readOnlyPort: 0" },
 });
 
+/** The organization's longest allowed idle timeout in nanoseconds; CIS itself sets none. */
+function maxIdleTimeout(params: Record<string, unknown>): number | undefined {
+  const parsed = typeof params.maxIdleTimeout === "string" ? parseGoDuration(params.maxIdleTimeout) : undefined;
+  return parsed?.ok ? parsed.value : undefined;
+}
+
 const streamingIdleTimeout = settingRule({
   policy: "kubelet-streaming-connection-idle-timeout",
   title: "Kubelet streaming connections time out",
-  checks: "zero (any form) or above `maxIdleTimeout`",
-  description: "Idle exec, attach and port-forward streams must time out.",
+  checks: "zero (any form); above `maxIdleTimeout` when the organization sets one",
+  description: "Idle exec, attach and port-forward streams must time out (CIS: the timeout is not 0).",
   severity: "medium",
   level: "mandatory",
   refs: { generic: "4.2.5", eks: "3.2.5", aks: "3.2.5", gke: "3.2.5" },
-  remediation: "Set streamingConnectionIdleTimeout to a non-zero duration no longer than the allowed maximum (4h by default).",
+  remediation: "Set streamingConnectionIdleTimeout to a non-zero duration (no longer than maxIdleTimeout, when configured).",
   setting: "streaming-connection-idle-timeout",
   params: {
-    maxIdleTimeout: { type: "string", description: "Longest idle timeout allowed (Go duration).", default: "4h", pattern: DURATION_PATTERN },
+    maxIdleTimeout: { type: "string", description: "Longest idle timeout allowed (Go duration); unset means any non-zero timeout passes, as in CIS.", pattern: DURATION_PATTERN },
   },
   violates(v, params) {
     const d = parseGoDuration(String(v));
     if (!d.ok) return undefined;
     if (d.value <= 0) return "disables the idle timeout, so idle streaming connections stay open for ever";
-    const max = parseGoDuration(String(params.maxIdleTimeout ?? "4h"));
-    return max.ok && d.value > max.value ? `keeps idle streaming connections open longer than the allowed ${formatDuration(max.value)}` : undefined;
+    const max = maxIdleTimeout(params);
+    return max !== undefined && d.value > max ? `keeps idle streaming connections open longer than the allowed ${formatDuration(max)}` : undefined;
   },
-  fix: { flag: "set --streaming-connection-idle-timeout=4h or shorter", config: "set streamingConnectionIdleTimeout: 4h or shorter" },
+  fix: (params) => {
+    const max = maxIdleTimeout(params);
+    const bound = max !== undefined ? ` of ${formatDuration(max)} or shorter` : "";
+    return { flag: `set --streaming-connection-idle-timeout to a non-zero duration${bound}`, config: `set streamingConnectionIdleTimeout to a non-zero duration${bound}` };
+  },
 });
 
 const makeIptablesUtilChains = settingRule({
@@ -244,14 +256,14 @@ const protectKernelDefaults = settingRule({
   policy: "kubelet-protect-kernel-defaults",
   title: "Kubelet protects kernel defaults",
   checks: "false",
-  description: "Turning protectKernelDefaults off lets the kubelet run on a kernel tuned differently from what it expects.",
+  description: "With protectKernelDefaults off the kubelet changes kernel parameters to the values it wants instead of refusing to start when they differ.",
   severity: "medium",
   level: "mandatory",
   refs: { legacy: "4.2.6 (CIS 1.24 and earlier)" },
   remediation: "Set protectKernelDefaults: true, or remove --protect-kernel-defaults=false.",
   setting: "protect-kernel-defaults",
   explicitOnly: true,
-  violates: (v) => (v === false ? "lets the kubelet silently change kernel parameters instead of refusing to start" : undefined),
+  violates: (v) => (v === false ? "lets the kubelet change kernel parameters to the values it wants instead of refusing to start when they differ" : undefined),
   fix: { flag: "remove the flag or set --protect-kernel-defaults=true", config: "set protectKernelDefaults: true" },
 });
 
@@ -452,7 +464,7 @@ const configFilePermissions: Rule = {
   policy: "kubelet-config-file-permissions",
   title: "Kubelet files have strict permissions and root ownership",
   checks: "kubelet config, kubeconfig or service file looser than allowed or not root-owned",
-  description: "The kubelet's config, kubeconfig and service files must not be writable by others and must be owned by root.",
+  description: "The kubelet's config, kubeconfig and service files must have no permission bits beyond the benchmark's mode (600, or 644 on EKS, AKS and GKE) and be owned by root:root.",
   severity: "medium",
   level: "mandatory",
   refs: { generic: "4.1.1, 4.1.2, 4.1.5–4.1.10", eks: "3.1.1–3.1.4", aks: "3.1.1–3.1.4", gke: "3.1.1–3.1.4" },
@@ -503,14 +515,16 @@ const nodeConfigVerifiable: Rule = {
   evaluate(ctx) {
     const findings = ctx.node.unverifiable.map((u) => ({ policy: this.policy, message: `${describeLocation(u.location)}: ${u.reason}` }));
     for (const problem of ctx.view.problems) {
-      if (problem.name && RULES.some((r) => r !== this && r.settings.includes(problem.name!))) continue;
-      findings.push({ policy: this.policy, message: problemMessage(problem) });
+      if (problem.kind !== "refuse") findings.push({ policy: this.policy, message: problemMessage(problem) });
     }
-    for (const [name, s] of ctx.view.settings) {
-      if (s.state === "unknown" && s.provenance) {
-        findings.push({ policy: this.policy, message: `${describeLocation(s.provenance)}: ${s.reason}, so ${name} cannot be checked` });
-      }
+    // One finding per unreadable source, naming every setting it leaves unknown.
+    const unknown = new Map<string, string[]>();
+    for (const [name, s] of [...ctx.view.settings, ...ctx.view.gates]) {
+      if (s.state !== "unknown" || !s.provenance) continue;
+      const key = `${describeLocation(s.provenance)}: ${s.reason}`;
+      unknown.set(key, [...(unknown.get(key) ?? []), name]);
     }
+    for (const [where, names] of unknown) findings.push({ policy: this.policy, message: `${where}, so ${names.join(", ")} cannot be checked` });
     return findings;
   },
 };
@@ -540,22 +554,24 @@ export const RULES: readonly Rule[] = [
   nodeConfigVerifiable,
 ];
 
-/** A node's effective view; nodes with no kubelet sources get an empty one. */
-/** A node's effective view, with the node's own problems (a node that never joins, say) among the view's. */
+/** A node's effective view (empty for nodes with no kubelet sources), with the node's own problems (a node that never joins, say) first. */
 export function viewOf(node: NodeModel): EffectiveView {
-  const view = node.sources
-    ? computeEffectiveView(node.sources)
-    : { mode: "config-file" as const, settings: new Map(), gates: new Map(), problems: [], unknownFlags: [] };
+  const view = node.sources ? computeEffectiveView(node.sources) : { mode: "config-file" as const, settings: new Map(), gates: new Map(), problems: [] };
   return { ...view, problems: [...node.problems, ...view.problems] };
 }
 
-/** One rule over one node and its view (from viewOf); malformed values the kubelet would refuse are reported by the rule that owns the setting. */
+/**
+ * One rule over one node and its view (from viewOf). A kubelet that would not
+ * start gets exactly one finding, the cause it reports first, from the rule
+ * that owns the setting (or the verifiability rule); nothing else is judged.
+ */
 export function evaluateRule(rule: Rule, node: NodeModel, view: EffectiveView, params: Record<string, unknown>): Finding[] {
-  const findings = rule.evaluate({ view, node, params });
-  for (const problem of view.problems) {
-    if (problem.name && rule.settings.includes(problem.name)) findings.push({ policy: rule.policy, message: problemMessage(problem) });
+  const refusal = refusalOf(view);
+  if (refusal) {
+    const owner = RULES.find((r) => refusal.name !== undefined && r.settings.includes(refusal.name)) ?? nodeConfigVerifiable;
+    return owner === rule ? [{ policy: rule.policy, message: problemMessage(refusal) }] : [];
   }
-  return findings;
+  return rule.evaluate({ view, node, params });
 }
 
 /** Every rule over a node. */

@@ -5,6 +5,7 @@
  * flag defaults (options.go applyLegacyDefaults); with a config file the
  * v1beta1 defaults apply (kubelet/config/v1beta1/types.go).
  */
+import TABLES from "./data/kubelet-tables.json";
 
 export type SettingKind = "bool" | "int32" | "int64" | "float" | "duration" | "string" | "stringList" | "gateMap";
 
@@ -18,6 +19,13 @@ export interface SettingSpec {
   configPath?: string;
   /** Defaults with no --config, and with a config file. Absent: not tracked. */
   defaults?: { flagsOnly: SettingValue; configFile: SettingValue };
+  /**
+   * When the v1beta1 defaulter (pkg/kubelet/apis/config/v1beta1/defaults.go)
+   * replaces a value a config document gave: "unset" for pointer fields (only
+   * when absent or null), "zero" for fields reset when zero ("" or 0s),
+   * "negative" for podPidsLimit (absent or below 0). Absent: never.
+   */
+  defaulted?: "unset" | "zero" | "negative";
 }
 
 /** Every setting a CIS kubelet rule looks at, plus the flags that change how others are read. */
@@ -27,18 +35,21 @@ const CIS_SETTINGS: SettingSpec[] = [
     kind: "bool",
     configPath: "authentication.anonymous.enabled",
     defaults: { flagsOnly: true, configFile: false },
+    defaulted: "unset",
   },
   {
     name: "authentication-token-webhook",
     kind: "bool",
     configPath: "authentication.webhook.enabled",
     defaults: { flagsOnly: false, configFile: true },
+    defaulted: "unset",
   },
   {
     name: "authorization-mode",
     kind: "string",
     configPath: "authorization.mode",
     defaults: { flagsOnly: "AlwaysAllow", configFile: "Webhook" },
+    defaulted: "zero",
   },
   { name: "client-ca-file", kind: "string", configPath: "authentication.x509.clientCAFile", defaults: same("") },
   { name: "read-only-port", kind: "int32", configPath: "readOnlyPort", defaults: { flagsOnly: 10255, configFile: 0 } },
@@ -47,138 +58,64 @@ const CIS_SETTINGS: SettingSpec[] = [
     kind: "duration",
     configPath: "streamingConnectionIdleTimeout",
     defaults: same("4h"),
+    defaulted: "zero",
   },
-  { name: "make-iptables-util-chains", kind: "bool", configPath: "makeIPTablesUtilChains", defaults: same(true) },
+  { name: "make-iptables-util-chains", kind: "bool", configPath: "makeIPTablesUtilChains", defaults: same(true), defaulted: "unset" },
   { name: "protect-kernel-defaults", kind: "bool", configPath: "protectKernelDefaults", defaults: same(false) },
   { name: "hostname-override", kind: "string", defaults: same("") },
-  { name: "event-qps", kind: "int32", configPath: "eventRecordQPS", defaults: same(50) },
+  { name: "event-qps", kind: "int32", configPath: "eventRecordQPS", defaults: same(50), defaulted: "unset" },
   { name: "tls-cert-file", kind: "string", configPath: "tlsCertFile", defaults: same("") },
   { name: "tls-private-key-file", kind: "string", configPath: "tlsPrivateKeyFile", defaults: same("") },
   { name: "rotate-certificates", kind: "bool", configPath: "rotateCertificates", defaults: same(false) },
   { name: "rotate-server-certificates", kind: "bool", configPath: "serverTLSBootstrap", defaults: same(false) },
   { name: "feature-gates", kind: "gateMap", configPath: "featureGates", defaults: same({}) },
   { name: "tls-cipher-suites", kind: "stringList", configPath: "tlsCipherSuites", defaults: same([]) },
-  { name: "pod-max-pids", kind: "int64", configPath: "podPidsLimit", defaults: same(-1) },
-  { name: "seccomp-default", kind: "bool", configPath: "seccompDefault", defaults: same(false) },
+  { name: "pod-max-pids", kind: "int64", configPath: "podPidsLimit", defaults: same(-1), defaulted: "negative" },
+  { name: "seccomp-default", kind: "bool", configPath: "seccompDefault", defaults: same(false), defaulted: "unset" },
   { name: "config", kind: "string" },
   { name: "config-dir", kind: "string" },
-  { name: "kubeconfig", kind: "string" },
-  { name: "bootstrap-kubeconfig", kind: "string" },
-  { name: "cert-dir", kind: "string" },
 ];
 
 function same(value: SettingValue): { flagsOnly: SettingValue; configFile: SettingValue } {
   return { flagsOnly: value, configFile: value };
 }
 
-/** Boolean flags matter for parsing: a bare `--flag` is true and never takes the next word. */
-const OTHER_BOOL_FLAGS = [
-  "add-dir-header",
-  "alsologtostderr",
-  "cgroups-per-qos",
-  "containerized",
-  "cpu-cfs-quota",
-  "enable-controller-attach-detach",
-  "enable-debugging-handlers",
-  "enable-load-reader",
-  "enable-server",
-  "exit-on-lock-contention",
-  "experimental-allocatable-ignore-eviction",
-  "experimental-check-node-capabilities-before-mount",
-  "fail-cgroupv1",
-  "fail-swap-on",
-  "help",
-  "kernel-memcg-notification",
-  "keep-terminated-pod-volumes",
-  "local-storage-capacity-isolation",
-  "log-json-split-stream",
-  "logtostderr",
-  "one-output",
-  "register-node",
-  "register-schedulable",
-  "runonce",
-  "serialize-image-pulls",
-  "skip-headers",
-  "skip-log-headers",
-  "version",
-];
-
-/** Value-taking kubelet flags seen in node bootstrap scripts (so `--max-pods 20` reads right). */
-const OTHER_VALUE_FLAGS = [
-  "address",
-  "allowed-unsafe-sysctls",
-  "cgroup-driver",
-  "cgroup-root",
-  "cloud-config",
-  "cloud-provider",
-  "cluster-dns",
-  "cluster-domain",
-  "container-log-max-files",
-  "container-log-max-size",
-  "container-runtime",
-  "container-runtime-endpoint",
-  "cpu-manager-policy",
-  "enforce-node-allocatable",
-  "eviction-hard",
-  "eviction-max-pod-grace-period",
-  "eviction-minimum-reclaim",
-  "eviction-pressure-transition-period",
-  "eviction-soft",
-  "eviction-soft-grace-period",
-  "event-burst",
-  "healthz-bind-address",
-  "healthz-port",
-  "image-credential-provider-bin-dir",
-  "image-credential-provider-config",
-  "image-gc-high-threshold",
-  "image-gc-low-threshold",
-  "image-service-endpoint",
-  "kube-api-burst",
-  "kube-api-content-type",
-  "kube-api-qps",
-  "kube-reserved",
-  "kube-reserved-cgroup",
-  "kubelet-cgroups",
-  "lock-file",
-  "log-flush-frequency",
-  "logging-format",
-  "max-open-files",
-  "max-pods",
-  "network-plugin",
-  "node-ip",
-  "node-labels",
-  "node-status-max-images",
-  "node-status-update-frequency",
-  "oom-score-adj",
-  "pod-cidr",
-  "pod-infra-container-image",
-  "pod-manifest-path",
-  "pods-per-core",
-  "port",
-  "provider-id",
-  "register-with-taints",
-  "registry-burst",
-  "registry-qps",
-  "reserved-cpus",
-  "resolv-conf",
-  "root-dir",
-  "runtime-cgroups",
-  "runtime-request-timeout",
-  "system-cgroups",
-  "system-reserved",
-  "system-reserved-cgroup",
-  "tls-min-version",
-  "topology-manager-policy",
-  "v",
-  "vmodule",
-  "volume-plugin-dir",
-  "volume-stats-agg-period",
-];
+/**
+ * Every flag the modelled kubelets define, with its pflag value type, from
+ * the kubelet's own flag set (data/kubelet-tables.json, generated by
+ * scripts/oracle.ts from cmd/kubelet/app/options). Types the pack does not
+ * parse are read as opaque strings: the flag and its value are consumed as
+ * pflag consumes them, and the value is not interpreted.
+ */
+const PFLAG_KINDS: Record<string, SettingKind> = {
+  bool: "bool",
+  int32: "int32",
+  int64: "int64",
+  int: "int64",
+  float32: "float",
+  float64: "float",
+  duration: "duration",
+  stringSlice: "stringList",
+  mapStringBool: "gateMap",
+};
 
 const TABLE = new Map<string, SettingSpec>();
 for (const spec of CIS_SETTINGS) TABLE.set(spec.name, spec);
-for (const name of OTHER_BOOL_FLAGS) if (!TABLE.has(name)) TABLE.set(name, { name, kind: "bool" });
-for (const name of OTHER_VALUE_FLAGS) if (!TABLE.has(name)) TABLE.set(name, { name, kind: "string" });
+for (const [name, type] of Object.entries(TABLES.flags)) {
+  const kind = PFLAG_KINDS[type] ?? "string";
+  const cis = TABLE.get(name);
+  if (cis && cis.kind !== kind) throw new Error(`kubelet-tables.json: --${name} is ${type}, the catalog says ${cis.kind}`);
+  if (!cis) TABLE.set(name, { name, kind });
+}
+
+/** Feature gates the modelled kubelets know, with their default and whether they are locked to it (featuregate.SetFromMap). */
+export const FEATURE_GATES: Readonly<Record<string, { default: boolean; locked: boolean }>> = TABLES.featureGates;
+
+/** TLS cipher names the kubelet accepts (component-base cli/flag/ciphersuites_flag.go); any other name stops it. */
+export const KNOWN_CIPHERS: ReadonlySet<string> = new Set(TABLES.tlsCipherSuites);
+
+/** The kubelet versions whose tables these are. */
+export const MODELLED_KUBELETS: readonly string[] = TABLES.versions;
 
 /** Looks a flag up by its pflag-normalised name (underscores read as dashes). */
 export function flagSpec(name: string): SettingSpec | undefined {
@@ -193,5 +130,5 @@ export function normaliseFlagName(name: string): string {
 /** The settings whose effective value the view tracks. */
 export const TRACKED_SETTINGS: readonly SettingSpec[] = CIS_SETTINGS.filter((s) => s.defaults);
 
-/** Feature gates a CIS rule reads, with their default in current kubelets. */
-export const GATE_DEFAULTS: Record<string, boolean> = { RotateKubeletServerCertificate: true };
+/** Feature gates a CIS rule reads, with their default in the modelled kubelets. */
+export const GATE_DEFAULTS: Record<string, boolean> = { RotateKubeletServerCertificate: FEATURE_GATES.RotateKubeletServerCertificate.default };

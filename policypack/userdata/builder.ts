@@ -8,6 +8,7 @@
 import type { ArgWord } from "../kubelet/cmdline";
 import { isPlainObject, type PlainObject } from "../kubelet/config";
 import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "../kubelet/effective";
+import { KUBELET_CONFIG_API, startKubelet, type KubeletFileContent, type KubeletFileSystem } from "../kubelet/startup";
 import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
 import { describeLocation, type Location } from "../kubelet/provenance";
 import { expandWord, tokenize } from "../kubelet/shell";
@@ -19,6 +20,7 @@ import {
   AL2_UNIT_FLAGS,
   KUBEADM_CONFIG_PATH,
   KUBEADM_UNIT_FLAGS,
+  NODEADM_DROP_IN_DIR,
   NODEADM_FLAGS,
   NODEADM_KUBELET_CONFIG,
   NODEADM_KUBELET_CONFIG_PATH,
@@ -45,7 +47,7 @@ const KUBECONFIG_PATHS = new Set([
 ]);
 const ENV_FILES = ["/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/kubelet/kubeadm-flags.env"];
 const UNIT_FILE = /^\/(etc|lib|usr\/lib)\/systemd\/system\/kubelet\.service(\.d\/[^/]+\.conf)?$/;
-const DROP_IN_DIR = /^\/etc\/kubernetes\/kubelet\/config\.json\.d\/[^/]+\.conf$/;
+const DROP_IN_DIR = /^\/etc\/kubernetes\/kubelet\/config\.json\.d\/.+\.conf$/;
 
 export interface NodeadmPart {
   doc: PlainObject;
@@ -222,10 +224,8 @@ export class NodeBuilder {
         benchmark: "eks",
         sources: {
           commandLines: [{ location: call.location, origin: "user", words: call.words }],
-          configs: [],
-          configVisible: false,
-          usesConfigFile: true,
-          hiddenConfigReason: "the EKS Windows AMI writes its own kubelet config file",
+          base: "config-file",
+          config: [{ location: call.location, origin: "platform", hidden: "the EKS Windows AMI writes its own kubelet config file" }],
           launch: call.location,
         },
         ...base,
@@ -234,39 +234,59 @@ export class NodeBuilder {
     return { platform: "self-managed kubelet", benchmark: "generic", sources: this.selfManagedSources(), ...base };
   }
 
-  /** AL2: the AMI's kubelet-config.json (with the user's edits), the unit's flags, then KUBELET_EXTRA_ARGS. */
-  private al2Sources(): KubeletSources {
-    const call = this.bootstrapCalls[this.bootstrapCalls.length - 1];
-    const configFile = this.files.get(AL2_KUBELET_CONFIG_PATH);
-    const configs =
-      configFile && hasContent(configFile.state)
-        ? this.configSources(configFile)
-        : [this.platformConfig(AL2_KUBELET_CONFIG, `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`)];
-    const hidden = configFile?.state.hidden;
+  /**
+   * The node's files as the kubelet sees them: what the user data left, over
+   * the image's own files (given per platform).
+   */
+  private fileSystem(image: ReadonlyMap<string, KubeletFileContent> = new Map()): KubeletFileSystem {
     return {
-      commandLines: [
-        { location: { source: "EKS AL2 kubelet unit" }, origin: "platform", words: AL2_UNIT_FLAGS.map((text) => ({ text })) },
-        ...this.envCommandLines(),
-        { location: call.location, origin: "user", words: call.extraArgs },
-      ],
-      configs,
-      configVisible: !hidden,
-      hiddenConfigReason: hidden ? `${AL2_KUBELET_CONFIG_PATH} ${hidden.reason}` : undefined,
-      launch: call.location,
+      file: (path) => {
+        const file = this.files.get(path);
+        return file ? this.contentOf(file) : image.get(path);
+      },
+      filesUnder: (dir) => {
+        const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+        return [...new Set([...this.files.keys(), ...image.keys()])].filter((p) => p.startsWith(prefix));
+      },
     };
   }
 
-  /** AL2023: nodeadm's config.json, the merged spec.kubelet.config drop-in, nodeadm's flags, then spec.kubelet.flags. */
-  private nodeadmSources(): KubeletSources {
-    const configs: ConfigSource[] = [this.platformConfig(NODEADM_KUBELET_CONFIG, `nodeadm ${NODEADM_KUBELET_CONFIG_PATH}`)];
+  private contentOf(file: VirtualFile): KubeletFileContent | undefined {
+    const { state, path } = file;
+    if (state.hidden) return { kind: "hidden", reason: state.hidden.reason, location: state.hidden.location };
+    if (state.platformBase || (state.chunks && state.edits.length)) return { kind: "layers", layers: this.configSources(file) };
+    const text = fileText(state);
+    if (text === undefined) return undefined;
+    return { kind: "text", text, origin: "user", location: { ...file.location, file: path }, locateLine: (line) => locateLine(state, line, path) };
+  }
+
+  /** AL2: the unit's ExecStart (its own flags, then $KUBELET_ARGS $KUBELET_EXTRA_ARGS) over the AMI's kubelet-config.json. */
+  private al2Sources(): KubeletSources {
+    const call = this.bootstrapCalls[this.bootstrapCalls.length - 1];
     const commandLines: CommandLineSource[] = [
-      { location: { source: "nodeadm kubelet flags" }, origin: "platform", words: NODEADM_FLAGS.map((text) => ({ text })) },
+      { location: { source: "EKS AL2 kubelet unit" }, origin: "platform", words: AL2_UNIT_FLAGS.map((text) => ({ text })) },
+      { location: call.location, origin: "user", words: call.extraArgs },
     ];
+    const image = new Map<string, KubeletFileContent>([
+      [AL2_KUBELET_CONFIG_PATH, { kind: "layers", layers: [this.platformConfig(AL2_KUBELET_CONFIG, `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`)] }],
+    ]);
+    return startKubelet(commandLines, this.fileSystem(image), this.limits, call.location);
+  }
+
+  /**
+   * AL2023: nodeadm writes config.json, and 40-nodeadm.conf in config.json.d
+   * with --config-dir only when spec.kubelet.config is non-empty; its own
+   * flags come first, spec.kubelet.flags after them.
+   */
+  private nodeadmSources(): KubeletSources {
+    const commandLines: CommandLineSource[] = [];
+    const dropIn: ConfigSource[] = [];
+    const userFlags: CommandLineSource[] = [];
     for (const part of this.nodeadmParts) {
       const kubelet = part.doc.spec && isPlainObject(part.doc.spec) ? part.doc.spec.kubelet : undefined;
       if (!isPlainObject(kubelet)) continue;
-      if (isPlainObject(kubelet.config)) {
-        configs.push({ location: part.location, origin: "user", doc: kubelet.config, locate: (path) => part.locate(`spec.kubelet.config.${path}`) });
+      if (isPlainObject(kubelet.config) && Object.keys(kubelet.config).length) {
+        dropIn.push({ location: part.location, origin: "user", doc: kubelet.config, locate: (path) => part.locate(`spec.kubelet.config.${path}`) });
       }
       if (Array.isArray(kubelet.flags)) {
         const words: ArgWord[] = [];
@@ -275,20 +295,29 @@ export class NodeBuilder {
           if (typeof flag === "string") words.push(...splitWhitespace(flag, line));
           else this.addUnverifiable({ ...part.location, line }, `spec.kubelet.flags[${index}] is not a string, so nodeadm rejects the NodeConfig`);
         });
-        commandLines.push({ location: part.location, origin: "user", words });
+        userFlags.push({ location: part.location, origin: "user", words });
       }
     }
-    for (const [path, file] of this.files) if (DROP_IN_DIR.test(path)) configs.push(...this.configSources(file));
-    return { commandLines, configs, configVisible: true, launch: this.nodeadmParts[0].location };
+    const flags = [...NODEADM_FLAGS];
+    const image = new Map<string, KubeletFileContent>([
+      [NODEADM_KUBELET_CONFIG_PATH, { kind: "layers", layers: [this.platformConfig(NODEADM_KUBELET_CONFIG, `nodeadm ${NODEADM_KUBELET_CONFIG_PATH}`)] }],
+    ]);
+    if (dropIn.length) {
+      flags.push(`--config-dir=${NODEADM_DROP_IN_DIR}`);
+      // nodeadm merges the user's config over apiVersion/kind, so the drop-in always has its type.
+      image.set(`${NODEADM_DROP_IN_DIR}/40-nodeadm.conf`, { kind: "layers", layers: [this.platformConfig({ ...KUBELET_CONFIG_API }, "nodeadm 40-nodeadm.conf"), ...dropIn] });
+    }
+    commandLines.push({ location: { source: "nodeadm kubelet flags" }, origin: "platform", words: flags.map((text) => ({ text })) }, ...userFlags);
+    return startKubelet(commandLines, this.fileSystem(image), this.limits, this.nodeadmParts[0].location);
   }
 
   /** A kubelet started by a unit, a command or kubeadm; defaults apply only where its whole configuration is visible. */
   private selfManagedSources(): KubeletSources {
     const units = readSystemdUnits(this.files, this.limits);
     for (const u of units.unverifiable) this.addUnverifiable(u.location, u.reason);
-    let commandLines: CommandLineSource[] = [];
+    const image = new Map<string, KubeletFileContent>();
+    let commandLines: CommandLineSource[];
     let launch: Location | undefined;
-    let kubeadm = false;
     if (units.execStart) {
       commandLines = [units.execStart];
       launch = units.execStart.location;
@@ -296,49 +325,31 @@ export class NodeBuilder {
       const command = this.kubeletCommands[this.kubeletCommands.length - 1];
       commandLines = [{ location: command.location, origin: "user", words: command.words }];
       launch = command.location;
-    } else {
-      // kubeadm's unit: its own flags, then kubeadm-flags.env and /etc/default/kubelet.
-      kubeadm = true;
-      launch = this.kubeadmCalls[0]?.location;
+    } else if (this.kubeadmCalls.length) {
+      // kubeadm's unit: its own flags, then kubeadm-flags.env and /etc/default/kubelet; kubeadm writes config.yaml from the cluster.
+      launch = this.kubeadmCalls[0].location;
       commandLines = [
         { location: { source: "kubeadm kubelet unit (10-kubeadm.conf)" }, origin: "platform", words: KUBEADM_UNIT_FLAGS.map((text) => ({ text })) },
         ...this.envCommandLines(),
+        ...this.kubeadmExtraArgs(),
       ];
-      commandLines.push(...this.kubeadmExtraArgs());
-    }
-    const configPath = lastFlagValue(commandLines, "config");
-    const configs: ConfigSource[] = [];
-    let configVisible = configPath === undefined;
-    let hiddenConfigReason: string | undefined;
-    if (configPath !== undefined) {
-      const file = this.files.get(configPath);
-      if (file && hasContent(file.state)) {
-        configs.push(...this.configSources(file));
-        configVisible = true;
-      } else if (kubeadm && configPath === KUBEADM_CONFIG_PATH) {
-        const given = this.kubeadmKubeletConfiguration();
-        if (given) configs.push(given);
-        hiddenConfigReason = `kubeadm writes ${KUBEADM_CONFIG_PATH} from the cluster's kubelet configuration, which the user data does not show`;
-      } else {
-        hiddenConfigReason = file?.state.hidden
-          ? `${configPath} ${file.state.hidden.reason}`
-          : `the kubelet reads ${configPath}, which the user data does not write`;
-      }
-    } else if (!units.execStart && !this.kubeletCommands.length && !this.kubeadmCalls.length) {
+      const hidden: ConfigSource = {
+        location: launch,
+        origin: "platform",
+        hidden: `kubeadm writes ${KUBEADM_CONFIG_PATH} from the cluster's kubelet configuration, which the user data does not show`,
+      };
+      const given = this.kubeadmKubeletConfiguration();
+      image.set(KUBEADM_CONFIG_PATH, { kind: "layers", layers: given ? [hidden, given] : [hidden] });
+    } else {
       // Kubelet files written with no visible launcher: only explicit values count.
       const written = [...this.files.values()].filter((f) => this.roleOf(f.path) === "kubelet-config" && hasContent(f.state));
-      for (const file of written) configs.push(...this.configSources(file));
-      configVisible = false;
-      hiddenConfigReason = "how the kubelet is started is not visible";
-      commandLines = this.envCommandLines();
-      launch = undefined;
+      return {
+        commandLines: this.envCommandLines(),
+        base: "config-file",
+        config: [{ location: { source: "kubelet" }, origin: "platform", hidden: "how the kubelet is started is not visible" }, ...written.flatMap((f) => this.configSources(f))],
+      };
     }
-    const configDir = lastFlagValue(commandLines, "config-dir");
-    if (configDir !== undefined) {
-      const dropIns = [...this.files.keys()].filter((p) => p.startsWith(`${configDir.replace(/\/$/, "")}/`) && p.endsWith(".conf")).sort();
-      for (const path of dropIns) configs.push(...this.configSources(this.files.get(path)!));
-    }
-    return { commandLines, configs, configVisible, hiddenConfigReason, launch, usesConfigFile: configs.length > 0 };
+    return startKubelet(commandLines, this.fileSystem(image), this.limits, launch);
   }
 
   private platformConfig(doc: PlainObject, description: string): ConfigSource {
@@ -362,7 +373,7 @@ export class NodeBuilder {
       return sources;
     }
     const text = fileText(state) ?? "";
-    const parsed = parseYamlDocuments(text, this.limits);
+    const parsed = parseYamlDocuments(text, this.limits, "1.1");
     if (!parsed.ok || parsed.documents.length !== 1 || !isPlainObject(parsed.documents[0].value)) {
       this.addUnverifiable(
         { ...file.location, file: path },
@@ -502,17 +513,6 @@ export function splitWhitespace(text: string, line: number | undefined, unresolv
 
 /** Stands in for an expansion the reader cannot resolve, in text written to a file: no blanks, never a variable name. */
 export const UNRESOLVED_MARK = "$(computed-at-boot)";
-
-function lastFlagValue(lines: CommandLineSource[], name: string): string | undefined {
-  let value: string | undefined;
-  for (const line of lines) {
-    line.words.forEach((w, k) => {
-      if (w.text === `--${name}` && line.words[k + 1]) value = line.words[k + 1].text;
-      else if (w.text.startsWith(`--${name}=`)) value = w.text.slice(name.length + 3);
-    });
-  }
-  return value;
-}
 
 /** `NAME=value` lines of an environment file (shell quoting), with their locations. */
 export function readEnvironmentFile(state: FileState, path: string): { name: string; value: string; location: Location }[] {

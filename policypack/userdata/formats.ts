@@ -223,7 +223,7 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     node: (b): NodeModel => ({
       platform: "Bottlerocket",
       benchmark: "eks",
-      sources: { commandLines: [], configs, configVisible: true, launch: { source: "Bottlerocket kubelet" } },
+      sources: { commandLines: [], base: "config-file", config: configs, launch: { source: "Bottlerocket kubelet" } },
       files: [],
       unverifiable: b.unverifiable,
       problems: b.problems,

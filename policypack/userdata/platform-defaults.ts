@@ -42,9 +42,13 @@ export const AL2_KUBELET_CONFIG: PlainObject = {
 export const AL2_UNIT_FLAGS = ["--config", AL2_KUBELET_CONFIG_PATH, "--kubeconfig", "/var/lib/kubelet/kubeconfig"];
 
 export const NODEADM_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/config.json";
+/** nodeadm/internal/kubelet/config.go kubeletConfigDir: where 40-nodeadm.conf goes. */
+export const NODEADM_DROP_IN_DIR = "/etc/kubernetes/kubelet/config.json.d";
 
-/** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go). */
+/** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go @01375496), which carries its TypeMeta. */
 export const NODEADM_KUBELET_CONFIG: PlainObject = {
+  kind: "KubeletConfiguration",
+  apiVersion: "kubelet.config.k8s.io/v1beta1",
   address: "0.0.0.0",
   ...EKS_AUTH,
   cgroupDriver: "systemd",

@@ -4,7 +4,7 @@
  * Uses `yaml` (eemeli/yaml) for its precise node ranges and alias caps, and
  * `smol-toml` for TOML 1.0.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Tags } from "yaml";
 import { parse as parseToml } from "smol-toml";
 import type { Limits } from "./limits";
 
@@ -28,12 +28,26 @@ function nestingDepth(text: string): number {
   return max;
 }
 
-export function parseYamlDocuments(text: string, limits: Limits): StructuredResult {
+/**
+ * YAML 1.1 as Go's yaml.v2 resolves plain scalars (sigs.k8s.io/yaml, used by
+ * the kubelet, nodeadm and kubeadm; PyYAML in cloud-init reads 1.1 too):
+ * yes/no/on/off/y/n booleans and 0-prefixed octal, but no sexagesimal
+ * numbers and no timestamps (they stay strings).
+ */
+const YAML_11_TAGS = (tags: Tags): Tags =>
+  tags.filter((t) => !(typeof t === "object" && (t.format === "TIME" || t.tag === "tag:yaml.org,2002:timestamp")));
+
+export function parseYamlDocuments(text: string, limits: Limits, version: "1.1" | "1.2" = "1.2"): StructuredResult {
   if (nestingDepth(text) > limits.maxNesting) return { ok: false, error: `it is nested more than ${limits.maxNesting} levels deep, over the pack's cap` };
   const lineCounter = new LineCounter();
   let docs;
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+    docs = parseAllDocuments(
+      text,
+      version === "1.1"
+        ? { lineCounter, uniqueKeys: false, prettyErrors: false, version: "1.1", customTags: YAML_11_TAGS }
+        : { lineCounter, uniqueKeys: false, prettyErrors: false },
+    );
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }

@@ -10,14 +10,14 @@ describe("parseKubeletArgs (pflag semantics)", () => {
   it("reads --f=v and --f v for non-bool flags", () => {
     assert.deepEqual(values("--read-only-port=0", "--max-pods", "20", "--event-qps", "5"), [
       ["read-only-port", 0],
-      ["max-pods", "20"],
+      ["max-pods", 20],
       ["event-qps", 5],
     ]);
   });
   it("reads a bare bool flag as true and does not take the next word", () => {
     assert.deepEqual(values("--anonymous-auth", "--max-pods=20"), [
       ["anonymous-auth", true],
-      ["max-pods", "20"],
+      ["max-pods", 20],
     ]);
   });
   it("reports --bool false: true plus a stray argument the kubelet refuses", () => {
@@ -53,19 +53,24 @@ describe("parseKubeletArgs (pflag semantics)", () => {
     );
     assert.ok(problems.every((p) => p.kind === "refuse" && p.message.startsWith("the kubelet would refuse to start: invalid argument")));
   });
-  it("keeps unknown flags, marked, without interpreting them", () => {
-    const { assignments, problems } = parse("--made-up-flag", "value", "--other-unknown");
+  it("stops at an unknown flag, which the kubelet refuses, instead of letting it swallow the next word (pflag parseLongArg)", () => {
+    const { assignments, problems } = parse("--made-up-flag", "--read-only-port=10255");
     assert.deepEqual(
-      assignments.map((a) => [a.name, a.unknown, a.text]),
-      [
-        ["made-up-flag", true, "--made-up-flag value"],
-        ["other-unknown", true, "--other-unknown"],
-      ],
+      assignments.map((a) => [a.name, a.value]),
+      [["read-only-port", 10255]],
     );
-    assert.equal(problems.length, 0);
+    assert.match(problems[0].message, /would refuse to start: unknown flag: --made-up-flag/);
+  });
+  it("gives a value flag the next word even when it starts with a dash (pflag parseLongArg)", () =>
+    assert.deepEqual(values("--hostname-override", "--read-only-port=10255"), [["hostname-override", "--read-only-port=10255"]]));
+  it("reports parse errors before stray words, as the kubelet does", () => {
+    const { problems } = parse("stray", "--read-only-port=abc");
+    assert.match(problems[0].message, /invalid argument/);
+    assert.match(problems[1].message, /unknown command "stray"/);
   });
   it("parses feature gates per key and rejects malformed pairs", () => {
-    assert.deepEqual(values("--feature-gates=RotateKubeletServerCertificate=true, Foo = false"), [
+    // component-base cli/flag/map_string_bool.go: pairs trimmed, empty pairs skipped.
+    assert.deepEqual(values("--feature-gates=RotateKubeletServerCertificate=true, Foo = false,"), [
       ["feature-gates", { RotateKubeletServerCertificate: true, Foo: false }],
     ]);
     assert.equal(parse("--feature-gates=Foo").problems[0].kind, "refuse");

@@ -10,8 +10,8 @@ function node(flags: string[], config?: Record<string, unknown>, benchmark: Benc
     benchmark,
     sources: {
       commandLines: [{ location: { source: "user data", line: 3 }, origin: "user", words: flags.map((text) => ({ text })) }],
-      configs: config ? [{ location: { source: "config.yaml" }, origin: "user", doc: config }] : [],
-      configVisible: true,
+      base: config ? "config-file" : "legacy",
+      config: config ? [{ location: { source: "config.yaml" }, origin: "user", doc: config }] : [],
       launch: { source: "user data", line: 3 },
     },
     files,
@@ -51,7 +51,6 @@ const cases: [policy: string, violating: string[], compliant: string[]][] = [
   ["kubelet-client-ca-file", ["--client-ca-file="], ["--client-ca-file=/other.crt"]],
   ["kubelet-read-only-port", ["--read-only-port=10255"], ["--read-only-port=0"]],
   ["kubelet-streaming-connection-idle-timeout", ["--streaming-connection-idle-timeout=0s"], ["--streaming-connection-idle-timeout=30m"]],
-  ["kubelet-streaming-connection-idle-timeout", ["--streaming-connection-idle-timeout=5h"], ["--streaming-connection-idle-timeout=4h"]],
   ["kubelet-make-iptables-util-chains", ["--make-iptables-util-chains=false"], ["--make-iptables-util-chains=true"]],
   ["kubelet-protect-kernel-defaults", ["--protect-kernel-defaults=false"], ["--protect-kernel-defaults=true"]],
   ["kubelet-hostname-override", ["--hostname-override=node-1"], []],
@@ -62,7 +61,7 @@ const cases: [policy: string, violating: string[], compliant: string[]][] = [
   [
     "kubelet-rotate-server-certificates",
     ["--feature-gates=RotateKubeletServerCertificate=false"],
-    ["--feature-gates=RotateKubeletServerCertificate=true,Other=false"],
+    ["--feature-gates=RotateKubeletServerCertificate=true,DynamicResourceAllocation=false"],
   ],
   [
     "kubelet-tls-cipher-suites",
@@ -82,13 +81,21 @@ describe("each rule on the effective value", () => {
     assert.ok(policies(node(["--config=/c"], { ...SECURE, readOnlyPort: 10255 })).includes("kubelet-read-only-port"));
     assert.ok(!policies(node(["--config=/c", "--read-only-port=0"], { ...SECURE, readOnlyPort: 10255 })).includes("kubelet-read-only-port"));
   });
-  it("treats every zero duration form as zero", () => {
+  it("treats every zero duration form on the command line as zero", () => {
     for (const zero of ["0", "0s", "0m0s", "0h", "00s", "0.0s", "-0"]) {
-      assert.ok(
-        policies(node(["--config=/c"], { ...SECURE, streamingConnectionIdleTimeout: zero })).includes("kubelet-streaming-connection-idle-timeout"),
-        zero,
-      );
+      assert.ok(policies(node(["--config=/c", `--streaming-connection-idle-timeout=${zero}`], SECURE)).includes("kubelet-streaming-connection-idle-timeout"), zero);
     }
+  });
+  it("does not report a zero timeout in a config file, which the defaulter turns into 4h (v1beta1/defaults.go)", () => {
+    for (const zero of ["0", "0s", "0m0s", "-0"])
+      assert.ok(!policies(node(["--config=/c"], { ...SECURE, streamingConnectionIdleTimeout: zero })).includes("kubelet-streaming-connection-idle-timeout"), zero);
+  });
+  it("passes any non-zero timeout unless the organization sets maxIdleTimeout (CIS 4.2.5 fails only 0)", () => {
+    assert.ok(!policies(node(["--config=/c", "--streaming-connection-idle-timeout=5h"], SECURE)).includes("kubelet-streaming-connection-idle-timeout"));
+    const [finding] = evaluateNode(node(["--config=/c", "--streaming-connection-idle-timeout=5h"], SECURE), (p) =>
+      p === "kubelet-streaming-connection-idle-timeout" ? { maxIdleTimeout: "1h" } : {},
+    ).filter((f) => f.policy === "kubelet-streaming-connection-idle-timeout");
+    assert.match(finding.message, /longer than the allowed 1h; set --streaming-connection-idle-timeout to a non-zero duration of 1h or shorter$/);
   });
   it("uses the configured thresholds", () => {
     const n = node(["--config=/c", "--streaming-connection-idle-timeout=2h", "--event-qps=100", "--pod-max-pids=100000"], SECURE);

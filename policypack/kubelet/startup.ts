@@ -1,0 +1,161 @@
+/**
+ * The kubelet's start-up up to its configuration: given the argv a node
+ * runs it with and the node's files, which config file and drop-ins it reads
+ * and how it decodes them (cmd/kubelet/app/server.go NewKubeletCommand,
+ * loadConfigFile, mergeKubeletConfigurations;
+ * pkg/kubelet/kubeletconfig/configfiles; sigs.k8s.io/yaml, which reads
+ * YAML 1.1). The result feeds computeEffectiveView.
+ */
+import type { Limits } from "../userdata/limits";
+import { parseYamlDocuments } from "../userdata/structured";
+import { parseKubeletArgs } from "./cmdline";
+import { isPlainObject } from "./config";
+import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "./effective";
+import type { Location, Origin } from "./provenance";
+
+/** What a file holds as the kubelet would read it. */
+export type KubeletFileContent =
+  | { kind: "text"; text: string; location: Location; origin: Origin; locateLine: (line: number) => Location | undefined }
+  /** Already structured: the image's own document and edits made to it, merged in order. */
+  | { kind: "layers"; layers: ConfigSource[] }
+  | { kind: "hidden"; reason: string; location?: Location };
+
+export interface KubeletFileSystem {
+  /** The file at an absolute path; undefined when nothing visible puts a file there. */
+  file(path: string): KubeletFileContent | undefined;
+  /** Absolute paths of the visible files under a directory, at any depth. */
+  filesUnder(dir: string): string[];
+}
+
+export const KUBELET_CONFIG_API = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration" };
+
+/** filepath.Abs against the kubelet's working directory, which systemd sets to / (and path.Clean). */
+export function absolutePath(path: string): string {
+  const parts: string[] = [];
+  for (const part of (path.startsWith("/") ? path : `/${path}`).split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+/** filepath.WalkDir visits a directory's entries in lexical order, each directory's content where its name sorts. */
+export function walkOrder(a: string, b: string): number {
+  const pa = a.split("/");
+  const pb = b.split("/");
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+/** filepath.Ext(name) == ".conf". */
+const isDropInName = (path: string): boolean => {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name.slice(name.lastIndexOf(".")) === ".conf" && name.includes(".");
+};
+
+interface Resolved {
+  value?: string;
+  /** The value depends on something not visible. */
+  unresolved?: string;
+  location?: Location;
+}
+
+/** The last --config / --config-dir on the command line: pflag keeps the last value of a string flag. */
+function lastValue(lines: readonly CommandLineSource[], name: string): Resolved {
+  let found: Resolved = {};
+  for (const line of lines) {
+    for (const a of parseKubeletArgs(line.words).assignments) {
+      if (a.name === name) found = a.value === undefined ? { unresolved: a.text, location: line.location } : { value: String(a.value), location: line.location };
+      else if (a.name === "*") found = { unresolved: a.text, location: line.location };
+    }
+  }
+  return found;
+}
+
+/** Reads one KubeletConfiguration document: YAML 1.1, exactly one object, with the v1beta1 apiVersion and kind. */
+function readConfigFile(
+  path: string,
+  content: KubeletFileContent | undefined,
+  role: string,
+  limits: Limits,
+  problems: LocatedProblem[],
+  launch: Location | undefined,
+): ConfigSource[] | undefined {
+  const refuse = (location: Location, origin: Origin, message: string): undefined => {
+    problems.push({ text: path, kind: "refuse", message: `the kubelet would refuse to start: ${message}`, location: { ...location, file: path }, origin });
+    return undefined;
+  };
+  if (!content) return [{ location: launch ?? { source: "kubelet" }, origin: "platform", hidden: `the kubelet reads ${role} ${path}, which the node's image and user data do not show` }];
+  if (content.kind === "hidden") return [{ location: content.location ?? { source: path }, origin: "user", hidden: `${path} ${content.reason}` }];
+  let layers: ConfigSource[];
+  if (content.kind === "layers") {
+    layers = content.layers;
+  } else {
+    const parsed = parseYamlDocuments(content.text, limits, "1.1");
+    if (!parsed.ok) return refuse(content.location, content.origin, `${role} ${path} is not valid YAML or JSON (${parsed.error})`);
+    const document = parsed.documents[0];
+    if (!document || !isPlainObject(document.value)) return refuse(content.location, content.origin, `${role} ${path} is not a KubeletConfiguration object`);
+    layers = [
+      {
+        location: { ...content.location, file: path },
+        origin: content.origin,
+        doc: document.value,
+        locate: (key) => {
+          const line = document.lineOf(key);
+          return line !== undefined ? content.locateLine(line) : undefined;
+        },
+      },
+    ];
+  }
+  // The codec needs the type: "Object 'Kind' is missing", or no kind registered for another apiVersion.
+  let apiVersion: unknown;
+  let kind: unknown;
+  for (const l of layers) {
+    if (l.doc && Object.prototype.hasOwnProperty.call(l.doc, "apiVersion")) apiVersion = l.doc.apiVersion;
+    if (l.doc && Object.prototype.hasOwnProperty.call(l.doc, "kind")) kind = l.doc.kind;
+  }
+  const at = layers[layers.length - 1];
+  if (layers.some((l) => l.hidden !== undefined)) return layers;
+  if (typeof kind !== "string" || kind === "" || typeof apiVersion !== "string" || apiVersion === "")
+    return refuse(at.location, at.origin, `${role} ${path} has no apiVersion/kind; write apiVersion: ${KUBELET_CONFIG_API.apiVersion} and kind: ${KUBELET_CONFIG_API.kind}`);
+  if (apiVersion !== KUBELET_CONFIG_API.apiVersion || kind !== KUBELET_CONFIG_API.kind)
+    return refuse(at.location, at.origin, `${role} ${path} is ${apiVersion}/${kind}, not ${KUBELET_CONFIG_API.apiVersion}/${KUBELET_CONFIG_API.kind}`);
+  return layers;
+}
+
+/**
+ * Which files the kubelet reads for this command line, in its order: the
+ * last --config (decoded and defaulted), then every `*.conf` under the last
+ * --config-dir in WalkDir order. With --config-dir and no --config the base
+ * is the legacy flag defaults.
+ */
+export function startKubelet(commandLines: CommandLineSource[], fs: KubeletFileSystem, limits: Limits, launch?: Location): KubeletSources {
+  const problems: LocatedProblem[] = [];
+  const config = lastValue(commandLines, "config");
+  const configDir = lastValue(commandLines, "config-dir");
+  const sources: KubeletSources = { commandLines, base: "legacy", config: [], problems, launch };
+  if (config.unresolved) {
+    sources.base = "config-file";
+    sources.config = [{ location: config.location!, origin: "user", hidden: `the config file path (${config.unresolved}) is not visible` }];
+  } else if (config.value) {
+    sources.base = "config-file";
+    const path = absolutePath(config.value);
+    sources.config = readConfigFile(path, fs.file(path), "the config file", limits, problems, launch) ?? [];
+  }
+  if (configDir.unresolved) {
+    sources.dropIns = [{ location: configDir.location!, origin: "user", hidden: `the drop-in directory (${configDir.unresolved}) is not visible` }];
+  } else if (configDir.value) {
+    const dir = absolutePath(configDir.value);
+    const dropIns: ConfigSource[] = [];
+    for (const path of fs.filesUnder(dir).filter(isDropInName).sort(walkOrder)) {
+      const read = readConfigFile(path, fs.file(path), "the drop-in", limits, problems, launch);
+      if (!read) break;
+      dropIns.push(...read);
+    }
+    sources.dropIns = dropIns;
+  }
+  return sources;
+}
