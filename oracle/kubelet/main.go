@@ -40,6 +40,7 @@ import (
 	"k8s.io/kubernetes/pkg/kubelet/eviction"
 	"k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles"
 	utilfs "k8s.io/kubernetes/pkg/util/filesystem"
+	"k8s.io/klog/v2"
 )
 
 type request struct {
@@ -82,6 +83,9 @@ func main() {
 		printTables()
 		return
 	}
+	// The kubelet's own log lines (deprecations, lenient decoding) are not answers.
+	klog.SetOutput(io.Discard)
+	klog.LogToStderr(false)
 	pristine := utilfeature.DefaultMutableFeatureGate.DeepCopy()
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 64<<20)
@@ -121,7 +125,7 @@ func runCase(req request, gate featuregate.MutableVersionedFeatureGate) response
 		return response{Error: "oracle: " + err.Error()}
 	}
 	defer func() { _ = os.Chdir(cwd) }()
-	kc, flags, err := startUp(req.Argv, gate)
+	kc, flags, err := startUpRecovering(req.Argv, gate)
 	if err != nil {
 		return response{Error: err.Error()}
 	}
@@ -143,10 +147,23 @@ func runCase(req request, gate featuregate.MutableVersionedFeatureGate) response
 		RotateKubeletServerCertificate: gate.Enabled("RotateKubeletServerCertificate"),
 		TLSCipherSuites:                kc.TLSCipherSuites,
 		PodPidsLimit:                   kc.PodPidsLimit,
-		SeccompDefault:                 kc.SeccompDefault,
+		// server.go RunKubelet: the --seccomp-default flag (KubeletFlags) or the config field.
+		SeccompDefault:                 flags.SeccompDefault || kc.SeccompDefault,
 		Config:                         flags.KubeletConfigFile,
 		ConfigDir:                      flags.KubeletDropinConfigDirectory,
 	}}
+}
+
+// startUpRecovering reports a panic as a start-up failure: the defaulter
+// panics on an unknown feature gate in a config document (v1beta1/defaults.go
+// SetDefaults_KubeletConfiguration), and the real kubelet crashes there.
+func startUpRecovering(args []string, gate featuregate.MutableVersionedFeatureGate) (kc *kubeletconfiginternal.KubeletConfiguration, flags *options.KubeletFlags, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			kc, flags, err = nil, nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return startUp(args, gate)
 }
 
 // startUp follows NewKubeletCommand's RunE up to the last check before Run,
@@ -202,7 +219,11 @@ func startUp(args []string, gate featuregate.MutableVersionedFeatureGate) (*kube
 			return nil, nil, fmt.Errorf("failed to set feature gates from initial flags-based config: %w", err)
 		}
 	}
-	if err := kubeletconfigvalidation.ValidateKubeletConfiguration(kubeletConfig, gate); err != nil {
+	// validation_linux.go refuses failCgroupV1 on a cgroup v1 host: a fact of the
+	// machine running this oracle, not of the configuration under test.
+	validated := *kubeletConfig
+	validated.FailCgroupV1 = false
+	if err := kubeletconfigvalidation.ValidateKubeletConfiguration(&validated, gate); err != nil {
 		return nil, nil, fmt.Errorf("failed to validate kubelet configuration, error: %w", err)
 	}
 	// server.go InitializeTLS: unknown cipher names stop the kubelet.

@@ -143,12 +143,16 @@ function defaultSetting(l: Layering, text: string, value: SettingValue): KnownSe
  * One document's value for the setting, after the decoder and the defaulter:
  * undefined when the document does not mention it.
  */
-function fromDocument(l: Layering, source: ConfigSource): EffectiveSetting | undefined {
+function fromDocument(l: Layering, source: ConfigSource, dropIn: boolean): EffectiveSetting | undefined {
   const { spec } = l;
   if (source.hidden !== undefined) return { state: "unknown", reason: source.hidden };
   const found = lookup(source.doc ?? {}, spec.configPath!);
   if (found.state === "absent" || (found.state === "set" && found.raw === undefined)) return undefined;
   const configDefault = spec.defaults!.configFile;
+  if (found.state === "removed" && !dropIn && spec.kind === "duration") {
+    // metav1.Duration decodes null as "" and time.ParseDuration rejects it; in a drop-in, merge patch removes the key instead.
+    return { state: "unknown", reason: 'refused: time: invalid duration ""', provenance: configProvenance(source, spec, null, found.key) };
+  }
   if (found.state === "removed") {
     // null decodes as the zero value (nil for pointer fields), which the defaulter may replace.
     const value = spec.defaulted ? configDefault : ZERO[spec.kind];
@@ -171,9 +175,9 @@ function fromDocument(l: Layering, source: ConfigSource): EffectiveSetting | und
 }
 
 /** The value a layered document sequence leaves; a type error in the final value stops the kubelet. */
-function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting, what: string): EffectiveSetting {
+function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting, what: string, dropIn = false): EffectiveSetting {
   let current = start;
-  for (const source of sources) current = fromDocument(l, source) ?? current;
+  for (const source of sources) current = fromDocument(l, source, dropIn) ?? current;
   if (current.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance) {
     l.problems.push({
       name: l.spec.name,
@@ -214,7 +218,7 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
     }
     if (spec.configPath && spec.kind !== "gateMap") {
       current = layer(l, sources.config, current, "the config file");
-      if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration");
+      if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration", true);
     }
     if (spec.kind === "gateMap") {
       layerGates(sources, gateValues);
@@ -256,6 +260,12 @@ function unresolvedFlag(source: CommandLineSource, a: FlagAssignment): UnknownSe
 
 /** kubeletConfigFlagPrecedence: every flag on the command line is set again over the loaded configuration. */
 function applyFlags(spec: SettingSpec, flags: readonly { source: CommandLineSource; assignment: FlagAssignment }[], start: EffectiveSetting): EffectiveSetting {
+  if (spec.flagOrConfig) {
+    const flag = applyFlags({ ...spec, flagOrConfig: false }, flags, { ...start, state: "known", value: false } as KnownSetting);
+    if (start.state === "known" && start.value === true) return start;
+    if (flag.state === "known" && flag.value === false) return start;
+    return flag;
+  }
   let current = start;
   let listStarted = false;
   for (const { source, assignment } of flags) {
@@ -280,7 +290,8 @@ function applyFlags(spec: SettingSpec, flags: readonly { source: CommandLineSour
 /** featureGates maps merge key by key across the config file and drop-ins (merge patch; null removes a key). */
 function layerGates(sources: KubeletSources, gateValues: Map<string, EffectiveSetting>): void {
   const spec = TRACKED_SETTINGS.find((s) => s.kind === "gateMap")!;
-  for (const source of [...sources.config, ...(sources.dropIns ?? [])]) {
+  const dropIns = sources.dropIns ?? [];
+  for (const source of [...sources.config, ...dropIns]) {
     if (source.hidden !== undefined) {
       for (const gate of Object.keys(GATE_DEFAULTS)) gateValues.set(gate, { state: "unknown", reason: source.hidden });
       continue;
@@ -290,7 +301,9 @@ function layerGates(sources: KubeletSources, gateValues: Map<string, EffectiveSe
     if (found.state !== "set") continue;
     if (typeof found.raw !== "object" || found.raw === null || Array.isArray(found.raw)) continue;
     for (const [gate, raw] of Object.entries(found.raw as PlainObject)) {
-      if (raw === null) gateValues.delete(gate);
+      // In a drop-in, merge patch removes a null key; the config file's decoder gives the map entry bool's zero value.
+      if (raw === null && dropIns.includes(source)) gateValues.delete(gate);
+      else if (raw === null) gateValues.set(gate, { state: "known", value: false, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
       else if (typeof raw === "boolean")
         gateValues.set(gate, { state: "known", value: raw, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
       else

@@ -26,6 +26,8 @@ export interface SettingSpec {
    * "negative" for podPidsLimit (absent or below 0). Absent: never.
    */
   defaulted?: "unset" | "zero" | "negative";
+  /** The flag is not re-applied over the config: the kubelet uses flag OR config field. */
+  flagOrConfig?: boolean;
 }
 
 /** Every setting a CIS kubelet rule looks at, plus the flags that change how others are read. */
@@ -71,7 +73,8 @@ const CIS_SETTINGS: SettingSpec[] = [
   { name: "feature-gates", kind: "gateMap", configPath: "featureGates", defaults: same({}) },
   { name: "tls-cipher-suites", kind: "stringList", configPath: "tlsCipherSuites", defaults: same([]) },
   { name: "pod-max-pids", kind: "int64", configPath: "podPidsLimit", defaults: same(-1), defaulted: "negative" },
-  { name: "seccomp-default", kind: "bool", configPath: "seccompDefault", defaults: same(false), defaulted: "unset" },
+  // A KubeletFlags field of its own: the kubelet runs with the flag OR the config field (server.go RunKubelet).
+  { name: "seccomp-default", kind: "bool", configPath: "seccompDefault", defaults: same(false), defaulted: "unset", flagOrConfig: true },
   { name: "config", kind: "string" },
   { name: "config-dir", kind: "string" },
 ];

@@ -94,7 +94,8 @@ function readConfigFile(
   if (content.kind === "layers") {
     layers = content.layers;
   } else {
-    const parsed = parseYamlDocuments(content.text, limits, "1.1");
+    // The drop-in loader decodes strictly (duplicate keys stop the kubelet); the config file's codec falls back to lenient decoding.
+    const parsed = parseYamlDocuments(content.text, limits, { version: "1.1", uniqueKeys: role === "the drop-in" });
     if (!parsed.ok) return refuse(content.location, content.origin, `${role} ${path} is not valid YAML or JSON (${parsed.error})`);
     const document = parsed.documents[0];
     if (!document || !isPlainObject(document.value)) return refuse(content.location, content.origin, `${role} ${path} is not a KubeletConfiguration object`);

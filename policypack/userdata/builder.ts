@@ -373,7 +373,7 @@ export class NodeBuilder {
       return sources;
     }
     const text = fileText(state) ?? "";
-    const parsed = parseYamlDocuments(text, this.limits, "1.1");
+    const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
     if (!parsed.ok || parsed.documents.length !== 1 || !isPlainObject(parsed.documents[0].value)) {
       this.addUnverifiable(
         { ...file.location, file: path },
@@ -455,7 +455,7 @@ export class NodeBuilder {
         if (path) this.addUnverifiable(call.location, `kubeadm reads ${path}, which the user data does not write visibly`);
         continue;
       }
-      const parsed = parseYamlDocuments(text, this.limits);
+      const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
       if (!parsed.ok) {
         this.addUnverifiable(file.location, `the kubeadm config ${path} cannot be parsed (${parsed.error})`);
         continue;

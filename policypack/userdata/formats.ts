@@ -19,7 +19,7 @@ const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: 
 
 /** #cloud-config: bootcmd, then write_files, then runcmd, as cloud-init runs them. */
 export function readCloudConfig(builder: NodeBuilder, text: string, source: string): void {
-  const parsed = parseYamlDocuments(text, builder.limits);
+  const parsed = parseYamlDocuments(text, builder.limits, { version: "1.1" });
   if (!parsed.ok) {
     if (/kubelet|kubeadm|bootstrap\.sh/.test(text))
       builder.addUnverifiable({ source }, `the cloud-config is not valid YAML (${parsed.error}), so cloud-init would skip it`);
@@ -76,7 +76,8 @@ function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: strin
   }
   const permissions = entry.permissions;
   if (typeof permissions === "string" || typeof permissions === "number") {
-    const mode = applyMode(String(permissions).replace(/^0o/, ""), undefined);
+    // cloud-init decode_perms: an integer (YAML 1.1 reads 0644 as 420) is the mode itself; a string is octal.
+    const mode = typeof permissions === "number" ? (Number.isInteger(permissions) && permissions >= 0 ? permissions & 0o7777 : undefined) : applyMode(permissions.replace(/^0o/, ""), undefined);
     if (mode !== undefined) {
       builder.setMode(path, {
         value: mode,
@@ -97,7 +98,7 @@ function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: strin
 
 /** application/node.eks.aws: one or more NodeConfig documents, merged later-wins by nodeadm. */
 export function readNodeConfig(builder: NodeBuilder, text: string, source: string): void {
-  const parsed = parseYamlDocuments(text, builder.limits);
+  const parsed = parseYamlDocuments(text, builder.limits, { version: "1.1" });
   if (!parsed.ok) {
     builder.markKubelet();
     builder.addUnverifiable({ source }, `the NodeConfig is not valid YAML or JSON (${parsed.error}), so nodeadm would reject it`);
@@ -195,7 +196,7 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
   const extra = kubernetes["kubelet-extra-config"];
   if (typeof extra === "string") {
     const decoded = decodeBase64(extra);
-    const parsed = decoded ? parseYamlDocuments(decoded.toString("utf8"), builder.limits) : undefined;
+    const parsed = decoded ? parseYamlDocuments(decoded.toString("utf8"), builder.limits, { version: "1.1" }) : undefined;
     if (parsed?.ok && parsed.documents.length === 1 && isPlainObject(parsed.documents[0].value)) {
       const doc = parsed.documents[0];
       configs.push({

@@ -4,7 +4,7 @@
  * Uses `yaml` (eemeli/yaml) for its precise node ranges and alias caps, and
  * `smol-toml` for TOML 1.0.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type Tags } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type ScalarTag, type Tags } from "yaml";
 import { parse as parseToml } from "smol-toml";
 import type { Limits } from "./limits";
 
@@ -34,10 +34,27 @@ function nestingDepth(text: string): number {
  * yes/no/on/off/y/n booleans and 0-prefixed octal, but no sexagesimal
  * numbers and no timestamps (they stay strings).
  */
-const YAML_11_TAGS = (tags: Tags): Tags =>
-  tags.filter((t) => !(typeof t === "object" && (t.format === "TIME" || t.tag === "tag:yaml.org,2002:timestamp")));
+const YAML_11_TAGS = (tags: Tags): Tags => [
+  ...tags.filter((t) => !(typeof t === "object" && (t.format === "TIME" || t.tag === "tag:yaml.org,2002:timestamp"))),
+  GO_OCTAL,
+];
 
-export function parseYamlDocuments(text: string, limits: Limits, version: "1.1" | "1.2" = "1.2"): StructuredResult {
+/** strconv.ParseInt(s, 0, 64), which yaml.v2 tries first, also reads 0o17. */
+const GO_OCTAL: ScalarTag = {
+  identify: (value) => typeof value === "number" && Number.isInteger(value),
+  default: true,
+  tag: "tag:yaml.org,2002:int",
+  test: /^[-+]?0[oO][0-7_]+$/,
+  resolve: (str) => (str.startsWith("-") ? -1 : 1) * parseInt(str.replace(/^[-+]?0[oO]/, "").replaceAll("_", ""), 8),
+};
+
+export interface YamlOptions {
+  version?: "1.1" | "1.2";
+  /** Reject duplicate keys (the kubelet's strict drop-in loader does). */
+  uniqueKeys?: boolean;
+}
+
+export function parseYamlDocuments(text: string, limits: Limits, { version = "1.2", uniqueKeys = false }: YamlOptions = {}): StructuredResult {
   if (nestingDepth(text) > limits.maxNesting) return { ok: false, error: `it is nested more than ${limits.maxNesting} levels deep, over the pack's cap` };
   const lineCounter = new LineCounter();
   let docs;
@@ -45,8 +62,8 @@ export function parseYamlDocuments(text: string, limits: Limits, version: "1.1" 
     docs = parseAllDocuments(
       text,
       version === "1.1"
-        ? { lineCounter, uniqueKeys: false, prettyErrors: false, version: "1.1", customTags: YAML_11_TAGS }
-        : { lineCounter, uniqueKeys: false, prettyErrors: false },
+        ? { lineCounter, uniqueKeys, prettyErrors: false, version: "1.1", customTags: YAML_11_TAGS }
+        : { lineCounter, uniqueKeys, prettyErrors: false },
     );
   } catch (error) {
     return { ok: false, error: (error as Error).message };
