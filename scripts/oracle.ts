@@ -47,10 +47,11 @@ function writeTables(): void {
   const flags: Record<string, string> = {};
   const gates: Record<string, { default: boolean; locked: boolean }> = {};
   const ciphers = new Set<string>();
-  // The union: a flag, gate or cipher any modelled kubelet accepts is accepted; the newest version's gate defaults win.
+  // The union: a flag, gate or cipher any modelled kubelet accepts is accepted, and a gate is locked only where
+  // every modelled kubelet that knows it locks it, so the pack never claims a refusal one of them would not make.
   for (const { tables } of perVersion) {
     for (const [name, f] of Object.entries(tables.flags)) flags[name] = f.noOptDefault !== undefined ? "bool" : f.type;
-    for (const [name, g] of Object.entries(tables.featureGates)) gates[name] = g;
+    for (const [name, g] of Object.entries(tables.featureGates)) gates[name] = { default: g.default, locked: g.locked && (gates[name]?.locked ?? true) };
     for (const c of tables.tlsCipherSuites) ciphers.add(c);
   }
   const sorted = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -49,7 +49,7 @@ const VIOLATIONS = [
     "al2023-workers",
     "kubelet-streaming-connection-idle-timeout",
     "mandatory",
-    "user data part 1 (application/node.eks.aws) line 17: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout=4h or shorter",
+    "user data part 1 (application/node.eks.aws) line 17: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout to a non-zero duration",
   ],
   [
     "eks-al2-self-managed",

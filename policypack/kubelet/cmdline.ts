@@ -29,8 +29,8 @@ export interface CommandLineProblem {
   name?: string;
   text: string;
   line?: number;
-  /** "refuse": the kubelet would not start; "unresolved": the value is not visible. */
-  kind: "refuse" | "unresolved";
+  /** "refuse": the kubelet would not start; "unresolved": the value is not visible; "note": something the user wrote has no effect. */
+  kind: "refuse" | "unresolved" | "note";
   message: string;
 }
 

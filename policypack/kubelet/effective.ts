@@ -261,10 +261,10 @@ function unresolvedFlag(source: CommandLineSource, a: FlagAssignment): UnknownSe
 /** kubeletConfigFlagPrecedence: every flag on the command line is set again over the loaded configuration. */
 function applyFlags(spec: SettingSpec, flags: readonly { source: CommandLineSource; assignment: FlagAssignment }[], start: EffectiveSetting): EffectiveSetting {
   if (spec.flagOrConfig) {
-    const flag = applyFlags({ ...spec, flagOrConfig: false }, flags, { ...start, state: "known", value: false } as KnownSetting);
+    // The kubelet runs with the flag OR the config field: a config true stands; otherwise the last flag given, if any.
     if (start.state === "known" && start.value === true) return start;
-    if (flag.state === "known" && flag.value === false) return start;
-    return flag;
+    const given = flags.filter((f) => f.assignment.name === spec.name || f.assignment.name === "*");
+    return given.length ? applyFlags({ ...spec, flagOrConfig: false }, given, start) : start;
   }
   let current = start;
   let listStarted = false;

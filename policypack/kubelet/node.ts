@@ -43,6 +43,6 @@ export interface NodeModel {
   sources?: KubeletSources;
   files: NodeFile[];
   unverifiable: Unverifiable[];
-  /** Problems found while reading (a node that never joins, a kubelet that would not start). */
+  /** Problems found while reading (a kubelet that would not start, something that has no effect). */
   problems: LocatedProblem[];
 }

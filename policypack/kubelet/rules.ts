@@ -554,7 +554,7 @@ export const RULES: readonly Rule[] = [
   nodeConfigVerifiable,
 ];
 
-/** A node's effective view (empty for nodes with no kubelet sources), with the node's own problems (a node that never joins, say) first. */
+/** A node's effective view (empty for nodes with no kubelet sources), with the node's own problems first. */
 export function viewOf(node: NodeModel): EffectiveView {
   const view = node.sources ? computeEffectiveView(node.sources) : { mode: "config-file" as const, settings: new Map(), gates: new Map(), problems: [] };
   return { ...view, problems: [...node.problems, ...view.problems] };

@@ -205,13 +205,14 @@ export class NodeBuilder {
     const base = { files, unverifiable: this.unverifiable, problems: this.problems };
     if (this.nodeadmParts.length) {
       for (const call of this.bootstrapCalls) {
+        // The AL2023 bootstrap.sh only prints an error and exits 1; nodeadm still starts the kubelet from the NodeConfig.
         this.problems.push({
-          kind: "refuse",
+          kind: "note",
           text: "/etc/eks/bootstrap.sh",
           location: call.location,
           origin: "user",
           message:
-            "calls /etc/eks/bootstrap.sh, which exits with an error on AL2023 (nodeadm) nodes, so the node never joins the cluster; configure the kubelet through the NodeConfig instead",
+            "calls /etc/eks/bootstrap.sh, which on AL2023 (nodeadm) nodes only prints an error and exits 1, so its arguments never reach the kubelet; configure the kubelet through the NodeConfig instead",
         });
       }
       return { platform: "EKS AL2023 (nodeadm)", benchmark: "eks", sources: this.nodeadmSources(), ...base };
