@@ -70,7 +70,7 @@ const VIOLATIONS = [
     "al2-workers",
     "kubelet-read-only-port",
     "mandatory",
-    "user data part 1 (text/x-shellscript) line 7: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    "user data part 1 (text/x-shellscript) line 7 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
   ],
   [
     "eks-al2-self-managed",

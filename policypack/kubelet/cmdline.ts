@@ -9,6 +9,8 @@ import { parseGoBool, parseGoDuration, parseGoInt, type Parsed } from "./values"
 export interface ArgWord {
   text: string;
   line?: number;
+  /** Which of several joined sources (an ExecStart line, a variable) the word came from. */
+  source?: number;
   /** Expansions in the word that could not be resolved. */
   unresolved?: string[];
 }
@@ -21,6 +23,7 @@ export interface FlagAssignment {
   /** The exact words that set it. */
   text: string;
   line?: number;
+  source?: number;
   unresolved?: string[];
 }
 
@@ -29,6 +32,7 @@ export interface CommandLineProblem {
   name?: string;
   text: string;
   line?: number;
+  source?: number;
   /** "refuse": the kubelet would not start; "unresolved": the value is not visible; "note": something the user wrote has no effect. */
   kind: "refuse" | "unresolved" | "note";
   message: string;
@@ -95,7 +99,7 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     const { text } = word;
     if (word.unresolved?.length && !text.startsWith("-")) {
       // A word computed at boot may be any number of flags: every setting it could change becomes unknown.
-      assignments.push({ name: "*", text, line: word.line, unresolved: word.unresolved });
+      assignments.push({ name: "*", text, line: word.line, source: word.source, unresolved: word.unresolved });
       continue;
     }
     if (flagsEnded || !text.startsWith("-") || text === "-") {
@@ -113,11 +117,11 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     const eq = text.indexOf("=");
     const rawName = eq === -1 ? text.slice(2) : text.slice(2, eq);
     if (word.unresolved?.length && (eq === -1 || word.unresolved.some((u) => text.indexOf(u) < eq))) {
-      assignments.push({ name: "*", text, line: word.line, unresolved: word.unresolved });
+      assignments.push({ name: "*", text, line: word.line, source: word.source, unresolved: word.unresolved });
       continue;
     }
     if (rawName === "" || rawName.startsWith("-") || rawName.startsWith("=")) {
-      problems.push({ text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: bad flag syntax: ${text}` });
+      problems.push({ text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: bad flag syntax: ${text}` });
       continue;
     }
     const name = normaliseFlagName(rawName);
@@ -125,7 +129,7 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     if (!spec) {
       problems.push({
         text,
-        line: word.line,
+        line: word.line, source: word.source,
         kind: "refuse",
         message: `the kubelet would refuse to start: unknown flag: --${rawName} (not a flag of kubelet ${MODELLED_KUBELETS.join(" or ")})`,
       });
@@ -141,7 +145,7 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     } else {
       const next = words[k + 1];
       if (!next) {
-        problems.push({ name, text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: ${text}` });
+        problems.push({ name, text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: ${text}` });
         continue;
       }
       k++;
@@ -150,7 +154,7 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
       flagText = `${text} ${next.text}`;
     }
     if (valueWord.unresolved?.length) {
-      assignments.push({ name, text: flagText, line: word.line, unresolved: valueWord.unresolved });
+      assignments.push({ name, text: flagText, line: word.line, source: word.source, unresolved: valueWord.unresolved });
       continue;
     }
     const parsed = parseValue(spec.kind, rawValue);
@@ -158,13 +162,13 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
       problems.push({
         name,
         text: flagText,
-        line: word.line,
+        line: word.line, source: word.source,
         kind: "refuse",
         message: `the kubelet would refuse to start: invalid argument ${JSON.stringify(rawValue)} for "--${name}" flag: ${parsed.error}`,
       });
       continue;
     }
-    assignments.push({ name, value: parsed.value, text: flagText, line: word.line });
+    assignments.push({ name, value: parsed.value, text: flagText, line: word.line, source: word.source });
   }
   // Parse errors come first (pflag stops at the first); stray words are checked after parsing.
   return { assignments, problems: [...problems, ...strays] };
@@ -177,12 +181,12 @@ function strayArgument(word: ArgWord, previous: FlagAssignment | undefined, prev
     return {
       name: previous.name,
       text: `${previous.text} ${word.text}`,
-      line: word.line,
+      line: word.line, source: word.source,
       kind: "refuse",
       message: `the kubelet would refuse to start: ${previous.text} ${word.text} sets ${previous.text} to true and leaves ${JSON.stringify(word.text)} as a stray argument (unknown command ${JSON.stringify(word.text)}); write ${previous.text}=${word.text}`,
     };
   }
-  return { text: word.text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}` };
+  return { text: word.text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}` };
 }
 
 /** pflag shorthands: the kubelet defines only -v (a klog level) and -h (bool). Returns how many extra words it used. */
@@ -192,7 +196,7 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
   for (let i = 0; i < letters.length; i++) {
     const letter = letters[i];
     if (letter === "h") {
-      assignments.push({ name: "help", value: true, text: word.text, line: word.line });
+      assignments.push({ name: "help", value: true, text: word.text, line: word.line, source: word.source });
       if (letters[i + 1] === "=") return 0;
       continue;
     }
@@ -200,15 +204,15 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
       // parseSingleShortArg: "-v=3", "-v3", or the next word.
       const rest = letters.slice(i + 1);
       if (rest !== "") {
-        assignments.push({ name: "v", value: rest.replace(/^=/, ""), text: word.text, line: word.line });
+        assignments.push({ name: "v", value: rest.replace(/^=/, ""), text: word.text, line: word.line, source: word.source });
         return 0;
       }
       const next = words[k + 1];
       if (!next) {
-        problems.push({ name: "v", text: word.text, line: word.line, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}` });
+        problems.push({ name: "v", text: word.text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}` });
         return 0;
       }
-      assignments.push({ name: "v", value: next.text, text: `${word.text} ${next.text}`, line: word.line });
+      assignments.push({ name: "v", value: next.text, text: `${word.text} ${next.text}`, line: word.line, source: word.source });
       return 1;
     }
     const longName = normaliseFlagName(letters.split("=")[0]);
@@ -216,7 +220,7 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
     problems.push({
       name: flagSpec(longName) ? longName : undefined,
       text: word.text,
-      line: word.line,
+      line: word.line, source: word.source,
       kind: "refuse",
       message: `the kubelet would refuse to start: unknown shorthand flag ${JSON.stringify(letter)} in ${word.text} (pflag reads a single dash as shorthand flags)${hint}`,
     });

@@ -25,8 +25,8 @@ export interface ConfigSource {
   /** The document's fields; absent when the document is not visible (then `hidden` says why). */
   doc?: PlainObject;
   hidden?: string;
-  /** Where a dotted field path was written, when known. */
-  locate?: (path: string) => Location | undefined;
+  /** Where a dotted field path was written, and by whom when that differs by field, when known. */
+  locate?: (path: string) => (Location & { origin?: Origin }) | undefined;
   /** Settings written in a platform's own terms (a cloud API field, a Bottlerocket key): where, text and fix per setting. */
   fields?: Record<string, { source?: string; text: string; fix: string }>;
 }
@@ -87,11 +87,12 @@ function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknow
     const location = { ...source.location, ...source.locate?.(key) };
     return { ...location, source: field.source ?? location.source, origin: source.origin, form: "field", text: field.text, fieldFix: field.fix };
   }
+  const { origin = source.origin, ...located } = source.locate?.(key) ?? {};
   return {
     ...source.location,
-    ...source.locate?.(key),
-    origin: source.origin,
-    form: source.origin === "kubelet-default" ? "default" : "config",
+    ...located,
+    origin,
+    form: origin === "kubelet-default" ? "default" : "config",
     text: `${key}: ${formatValue(value)}${note}`,
   };
 }
@@ -196,11 +197,13 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
   const problems: LocatedProblem[] = [...(sources.problems ?? [])];
   const flags: { source: CommandLineSource; assignment: FlagAssignment }[] = [];
   const refusals: LocatedProblem[] = [];
-  for (const source of sources.commandLines) {
-    const parsed = parseKubeletArgs(source.words);
-    for (const p of parsed.problems) refusals.push({ ...p, line: p.line ?? source.location.line, location: source.location, origin: source.origin });
-    for (const a of parsed.assignments) flags.push({ source, assignment: a });
+  // One argv: a flag's value may come from the next source (a unit line, then a variable).
+  const parsed = parseKubeletArgs(joinedArgv(sources.commandLines));
+  for (const p of parsed.problems) {
+    const source = sources.commandLines[p.source!];
+    refusals.push({ ...p, line: p.line ?? source.location.line, location: source.location, origin: source.origin });
   }
+  for (const a of parsed.assignments) flags.push({ source: sources.commandLines[a.source!], assignment: a });
   // pflag stops at the first parse error; stray words are reported after parsing: across sources, parse errors first.
   const parseErrors = refusals.filter((p) => !p.message.includes("unknown command"));
   problems.unshift(...parseErrors, ...refusals.filter((p) => p.message.includes("unknown command")));
@@ -362,6 +365,11 @@ function validate(
   const mode = get("authorization-mode");
   if (mode && mode.value !== "AlwaysAllow" && mode.value !== "Webhook")
     refuse(problems, mode, "authorization-mode", mode.value === "" ? "no authorization mode specified" : `unknown authorization mode ${String(mode.value)}`);
+}
+
+/** The kubelet's argv from its sources, each word tagged with the source it came from. */
+export function joinedArgv(lines: readonly CommandLineSource[]): ArgWord[] {
+  return lines.flatMap((line, source) => line.words.map((w) => ({ ...w, source })));
 }
 
 /** The refusal the kubelet reports first, if it would not start. */

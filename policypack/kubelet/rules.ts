@@ -524,7 +524,9 @@ const nodeConfigVerifiable: Rule = {
       const key = `${describeLocation(s.provenance)}: ${s.reason}`;
       unknown.set(key, [...(unknown.get(key) ?? []), name]);
     }
-    for (const [where, names] of unknown) findings.push({ policy: this.policy, message: `${where}, so ${names.join(", ")} cannot be checked` });
+    const everything = ctx.view.settings.size + ctx.view.gates.size;
+    for (const [where, names] of unknown)
+      findings.push({ policy: this.policy, message: `${where}, so ${names.length === everything ? "no kubelet setting can be checked" : `${names.join(", ")} cannot be checked`}` });
     return findings;
   },
 };

@@ -8,7 +8,8 @@
 export type Segment =
   | { kind: "lit"; text: string; quoted: boolean }
   /** `$NAME` or `${NAME}`; `fallback` is the word of `${NAME:-word}`. */
-  | { kind: "var"; name: string; quoted: boolean; fallback?: string; raw: string }
+  /** `${V:-d}`/`${V:=d}` use d when V is unset or empty (emptyTakesFallback); `${V-d}`/`${V=d}` only when unset. */
+  | { kind: "var"; name: string; quoted: boolean; fallback?: string; emptyTakesFallback?: boolean; raw: string }
   /** Command or arithmetic substitution: never resolved. */
   | { kind: "sub"; raw: string; quoted: boolean };
 
@@ -146,7 +147,9 @@ export function tokenize(src: string): TokenizeResult {
       const inner = src.slice(i + 2, close);
       const raw = src.slice(i, close + 1);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
-      begin().segments.push(m ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, raw } : { kind: "sub", raw, quoted });
+      begin().segments.push(
+        m ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, emptyTakesFallback: m[2]?.startsWith(":"), raw } : { kind: "sub", raw, quoted },
+      );
       countLines(i, close);
       i = close + 1;
       return;
@@ -394,7 +397,8 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
       hasQuoted ||= seg.quoted;
       continue;
     }
-    const value = seg.kind === "var" ? (env(seg.name) ?? seg.fallback) : undefined;
+    const set = seg.kind === "var" ? env(seg.name) : undefined;
+    const value = seg.kind === "var" ? (set === undefined || (set === "" && seg.emptyTakesFallback) ? (seg.fallback ?? set) : set) : undefined;
     if (value === undefined) {
       const field = append(seg.raw);
       field.unresolved = field.unresolved === NONE ? [seg.raw] : [...field.unresolved, seg.raw];

@@ -10,7 +10,7 @@ import type { Limits } from "../userdata/limits";
 import { parseYamlDocuments } from "../userdata/structured";
 import { parseKubeletArgs } from "./cmdline";
 import { isPlainObject } from "./config";
-import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "./effective";
+import { joinedArgv, type CommandLineSource, type ConfigSource, type KubeletSources, type LocatedProblem } from "./effective";
 import type { Location, Origin } from "./provenance";
 
 /** What a file holds as the kubelet would read it. */
@@ -66,11 +66,10 @@ interface Resolved {
 /** The last --config / --config-dir on the command line: pflag keeps the last value of a string flag. */
 function lastValue(lines: readonly CommandLineSource[], name: string): Resolved {
   let found: Resolved = {};
-  for (const line of lines) {
-    for (const a of parseKubeletArgs(line.words).assignments) {
-      if (a.name === name) found = a.value === undefined ? { unresolved: a.text, location: line.location } : { value: String(a.value), location: line.location };
-      else if (a.name === "*") found = { unresolved: a.text, location: line.location };
-    }
+  for (const a of parseKubeletArgs(joinedArgv(lines)).assignments) {
+    const location = lines[a.source!].location;
+    if (a.name === name) found = a.value === undefined ? { unresolved: a.text, location } : { value: String(a.value), location };
+    else if (a.name === "*") found = { unresolved: a.text, location };
   }
   return found;
 }

@@ -4,11 +4,11 @@
  */
 import type { ArgWord } from "../kubelet/cmdline";
 import { isPlainObject } from "../kubelet/config";
-import { NodeBuilder, splitWhitespace } from "../userdata/builder";
-import { readBottlerocketSettings } from "../userdata/formats";
+import { NodeBuilder, splitWhitespace } from "../boot/node-builder";
+import { readBottlerocketSettings } from "../boot/documents";
 import { readDocument } from "../userdata/index";
 import { DEFAULT_LIMITS } from "../userdata/limits";
-import { runScript } from "../userdata/script";
+import { runScript } from "../boot/script";
 import { splitShellWords } from "../kubelet/shell";
 import type { Adapter } from "./index";
 import { emptyAnalysis, type ResourceAnalysis } from "./resource-analysis";

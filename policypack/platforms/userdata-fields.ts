@@ -2,7 +2,7 @@
  * Resources that carry user data in one or more properties: each property is
  * decoded and read in order into one node, as the node would run them.
  */
-import { NodeBuilder } from "../userdata/builder";
+import { NodeBuilder } from "../boot/node-builder";
 import { readUserData } from "../userdata/index";
 import { DEFAULT_LIMITS } from "../userdata/limits";
 import type { Adapter } from "./index";

@@ -3,11 +3,11 @@
  * the order the node runs them, and build the kubelet's sources.
  */
 import type { NodeModel, Unverifiable } from "../kubelet/node";
-import { NodeBuilder } from "./builder";
+import { NodeBuilder } from "../boot/node-builder";
 import { decodeUserData, type Document } from "./decode";
-import { origin0, readBottlerocket, readCloudConfig, readNodeConfig, readPowerShell } from "./formats";
+import { origin0, readBottlerocket, readCloudConfig, readNodeConfig, readPowerShell } from "../boot/documents";
 import { DEFAULT_LIMITS, type Limits } from "./limits";
-import { runScript } from "./script";
+import { runScript } from "../boot/script";
 
 export interface UserDataInput {
   value: string;

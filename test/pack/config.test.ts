@@ -73,7 +73,7 @@ describe("configuration", () => {
       found.map(([, , m]) => m),
       [
         'the exemption for workers ("metrics agent migration") expired on 2020-01-31 and no longer applies',
-        "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+        "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
       ],
     );
     await pack.configure({});

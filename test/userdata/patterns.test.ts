@@ -18,7 +18,7 @@ const policies = (text: string) => run(text).findings.map((f) => f.policy);
 describe("EKS AL2 bootstrap.sh", () => {
   it("reads an unquoted single-flag --kubelet-extra-args (as @pulumi/eks writes it)", () => {
     assert.deepEqual(messages("#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args --read-only-port=10255\n", "kubelet-read-only-port"), [
-      "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
     ]);
   });
   it("reads double-quoted extra args with resolved variables", () => {
@@ -28,7 +28,7 @@ describe("EKS AL2 bootstrap.sh", () => {
   });
   it("reports extra args that depend on variables it cannot see", () => {
     assert.deepEqual(messages('#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args "--read-only-port=$PORT"\n', "kubelet-node-config-verifiable"), [
-      "user data line 2: --read-only-port=$PORT depends on $PORT that is not visible, so read-only-port cannot be checked",
+      "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=$PORT depends on $PORT that is not visible, so read-only-port cannot be checked",
     ]);
   });
   it("reports --kubelet-extra-args=… which bootstrap.sh does not read", () => {
@@ -57,21 +57,31 @@ describe("EKS AL2 bootstrap.sh", () => {
     assert.deepEqual(policies(script), []);
     assert.deepEqual(policies(script.replace('"serverTLSBootstrap": true', '"readOnlyPort": 10255')), ["kubelet-read-only-port"]);
   });
-  it("applies sed -i substitutions to files the script wrote", () => {
+  it("applies sed -i substitutions to files the script wrote, such as a user drop-in the AL2 unit reads", () => {
     const script = [
       "#!/bin/bash",
-      `echo 'KUBELET_EXTRA_ARGS="--read-only-port=0"' > /etc/sysconfig/kubelet`,
-      "sed -i 's/--read-only-port=0/--read-only-port=10255/' /etc/sysconfig/kubelet",
+      "cat > /etc/systemd/system/kubelet.service.d/20-extra.conf <<'EOF'",
+      "[Service]",
+      "Environment='KUBELET_EXTRA_ARGS=--read-only-port=0'",
+      "EOF",
+      "sed -i 's/--read-only-port=0/--read-only-port=10255/' /etc/systemd/system/kubelet.service.d/20-extra.conf",
       "/etc/eks/bootstrap.sh c",
       "",
     ].join("\n");
     assert.deepEqual(messages(script, "kubelet-read-only-port"), [
-      "user data line 2 (/etc/sysconfig/kubelet): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      "user data line 6 (/etc/systemd/system/kubelet.service.d/20-extra.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+  });
+  it("says that the AL2 kubelet unit reads no /etc/sysconfig/kubelet (amazon-eks-ami kubelet-containerd.service)", () => {
+    const script = `#!/bin/bash\necho 'KUBELET_EXTRA_ARGS="--read-only-port=10255"' > /etc/sysconfig/kubelet\n/etc/eks/bootstrap.sh c\n`;
+    assert.deepEqual(messages(script, "kubelet-read-only-port"), []);
+    assert.deepEqual(messages(script, "kubelet-node-config-verifiable"), [
+      "user data line 2 (/etc/sysconfig/kubelet): KUBELET_EXTRA_ARGS is set in /etc/sysconfig/kubelet, which the kubelet's unit does not read, so these flags never reach the kubelet",
     ]);
   });
   it("says when a sed edit of a kubelet file cannot be worked out", () => {
     assert.match(
-      messages("#!/bin/bash\nsed -i 's/x/y/' /etc/kubernetes/kubelet/kubelet-config.json\n/etc/eks/bootstrap.sh c\n").join("\n"),
+      messages("#!/bin/bash\nsed -i '/x509/d' /etc/kubernetes/kubelet/kubelet-config.json\n/etc/eks/bootstrap.sh c\n").join("\n"),
       /sed edits \/etc\/kubernetes\/kubelet\/kubelet-config\.json/,
     );
   });
@@ -82,6 +92,7 @@ describe("shell patterns", () => {
     const script = [
       "#!/bin/bash",
       "\tcat <<-EOF | tee /var/lib/kubelet/config.yaml",
+      "\tapiVersion: kubelet.config.k8s.io/v1beta1",
       "\tkind: KubeletConfiguration",
       "\treadOnlyPort: 10255",
       "\tEOF",
@@ -95,11 +106,11 @@ describe("shell patterns", () => {
       [
         [
           "kubelet-read-only-port",
-          "user data line 4 (/var/lib/kubelet/config.yaml): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+          "user data line 5 (/var/lib/kubelet/config.yaml): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
         ],
         [
           "kubelet-config-file-permissions",
-          "user data line 6: chmod go+w /var/lib/kubelet/config.yaml leaves the kubelet config file /var/lib/kubelet/config.yaml with mode 666, looser than 600; chmod 600 /var/lib/kubelet/config.yaml",
+          "user data line 7: chmod go+w /var/lib/kubelet/config.yaml leaves the kubelet config file /var/lib/kubelet/config.yaml with mode 666, looser than 600; chmod 600 /var/lib/kubelet/config.yaml",
         ],
       ],
     );
@@ -147,7 +158,9 @@ describe("conditionals", () => {
       '/etc/eks/bootstrap.sh c --kubelet-extra-args "$EXTRA"',
       "",
     ].join("\n");
-    assert.deepEqual(messages(script), ["user data line 7: the kubelet argument $EXTRA depends on $EXTRA, which is not visible"]);
+    assert.deepEqual(messages(script), [
+      "user data line 7 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): $EXTRA depends on $EXTRA that is not visible, so no kubelet setting can be checked",
+    ]);
   });
   it("keeps a variable known when a branch sets the value it already had", () => {
     const script = [
@@ -189,7 +202,7 @@ describe("systemd units and environment files", () => {
       "",
     ].join("\n");
     assert.deepEqual(messages(script, "kubelet-read-only-port"), [
-      "user data line 4 (/etc/systemd/system/kubelet.service.d/10-early.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      "user data line 4 (/etc/systemd/system/kubelet.service.d/90-late.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
     ]);
   });
   it("reads KUBELET_EXTRA_ARGS from /etc/default/kubelet for kubeadm nodes, where the rest of the config is the cluster's", () => {
@@ -254,12 +267,18 @@ describe("nodeadm", () => {
 });
 
 describe("Bottlerocket", () => {
-  it("decodes kubelet-extra-config and reports what it sets", () => {
-    const extra = Buffer.from('readOnlyPort: 10255\nstreamingConnectionIdleTimeout: "0"\n').toString("base64");
-    assert.deepEqual(policies(`[settings.kubernetes]\nkubelet-extra-config = "${extra}"\n`), [
-      "kubelet-read-only-port",
-      "kubelet-streaming-connection-idle-timeout",
+  it("does not interpret kubelet-extra-config, which is not a Bottlerocket setting (bottlerocket-core-kit kubelet-config template)", () => {
+    const extra = Buffer.from("readOnlyPort: 10255\n").toString("base64");
+    assert.deepEqual(messages(`[settings.kubernetes]\nkubelet-extra-config = "${extra}"\n`), [
+      "user data line 2: settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet",
     ]);
+  });
+  it("passes hostname-override as the kubelet flag (kubelet-exec-start-conf)", () => {
+    assert.deepEqual(policies('[settings.kubernetes]\nhostname-override = "node-a"\n'), ["kubelet-hostname-override"]);
+  });
+  it("serves with server-certificate and server-key instead of server TLS bootstrap (kubelet-config template)", () => {
+    assert.deepEqual(policies('[settings.kubernetes]\nserver-certificate = "Y2VydA=="\nserver-key = "a2V5"\n'), []);
+    assert.deepEqual(policies('[settings.kubernetes]\nserver-tls-bootstrap = false\n'), ["kubelet-tls-cert-files"]);
   });
   it("is silent on its hard-coded secure defaults", () => assert.deepEqual(policies('[settings.kubernetes]\ncluster-name = "c"\nmax-pods = 1_500\n'), []));
   it("reports superpowered host containers", () => {

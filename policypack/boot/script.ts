@@ -17,8 +17,9 @@ import {
   type SimpleCommand,
   type Word,
 } from "../kubelet/shell";
-import { UNRESOLVED_MARK, type NodeBuilder } from "./builder";
-import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, SED_MAX_LINE, SED_MAX_TEXT, type FileState, type TextOrigin } from "./files";
+import { AL2_BOOTSTRAP } from "./images";
+import { UNRESOLVED_MARK, type NodeBuilder } from "./node-builder";
+import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, SED_MAX_LINE, SED_MAX_TEXT, substituteLines, type FileState, type TextOrigin } from "./files";
 
 /** What a command writes to stdout, as far as it is known. */
 type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string };
@@ -60,6 +61,9 @@ export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin
   if (error) builder.addUnverifiable(at(origin, error.line), `the script is not valid shell (${error.message}), so the rest of it was not read`);
   let pipeInput: Output | undefined;
   for (const command of simpleCommands(tokens)) {
+    // `exit` that always runs ends the script: nothing after it happens.
+    const first = command.words[0];
+    if (first && plainText(first) === "exit" && !command.conditional) break;
     const output = runCommand(builder, command, origin, depth, command.previous === "|" ? pipeInput : undefined);
     pipeInput = command.next === "|" ? output : undefined;
   }
@@ -68,6 +72,7 @@ export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin
 /** Commands whose effect the reader models; any other command without redirections is skipped unread. */
 const MODELLED = new Set([
   "export",
+  "set",
   "declare",
   "readonly",
   "local",
@@ -148,11 +153,19 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "declare":
     case "readonly":
     case "local":
-    case "typeset":
+    case "typeset": {
+      // A child process (bootstrap.sh) sees only exported variables: `export`, `declare -x`.
+      const exporting = name === "export" || args.some((a) => /^-[a-zA-Z]*x/.test(a.text));
       for (const arg of args) {
         const m = ASSIGNMENT.exec(arg.text);
         if (m) setVariable(builder, m[1], arg.text.slice(m[1].length + 1), at(origin, arg.line).line, command.conditional);
+        const exported = m ? m[1] : /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined;
+        if (exporting && exported) builder.exported.add(exported);
       }
+      break;
+    }
+    case "set":
+      if (args.some((a) => /^-[a-zA-Z]*a/.test(a.text)) || args.some((a, i) => a.text === "-o" && args[i + 1]?.text === "allexport")) builder.exportAll = true;
       break;
     case "bootstrap.sh":
       builder.recordBootstrap(
@@ -160,7 +173,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
         argWords(args),
         temporary.has("KUBELET_EXTRA_ARGS")
           ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
-          : builder.vars.has("KUBELET_EXTRA_ARGS")
+          : builder.vars.has("KUBELET_EXTRA_ARGS") && (builder.exportAll || builder.exported.has("KUBELET_EXTRA_ARGS"))
             ? {
                 // a value that depends on which branch ran stays a reference, reported as not visible
                 value: env("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
@@ -344,6 +357,21 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
   return { kind: "state", state };
 }
 
+/**
+ * sed on the AL2 bootstrap.sh itself: a line added after its
+ * `KUBELET_EXTRA_ARGS=` line (which follows its argument parsing) changes the
+ * extra args it writes; other edits of the script cannot be worked out.
+ */
+function editBootstrapScript(builder: NodeBuilder, scripts: readonly string[], location: ReturnType<typeof at>): void {
+  for (const script of scripts) {
+    const added =
+      /^\/\^?KUBELET_EXTRA_ARGS=\/\s*a\\?\s*(.+)$/s.exec(script)?.[1] ?? /^s\/\^?KUBELET_EXTRA_ARGS=\.\*\/&\\n(.+)\/g?$/s.exec(script)?.[1];
+    const line = added?.trim();
+    if (line && /^KUBELET_EXTRA_ARGS\+?=/.test(line)) builder.bootstrapEdits.push({ line, location });
+    else builder.addUnverifiable(location, `sed edits ${AL2_BOOTSTRAP.path} in a way the pack cannot work out, so its effect on the kubelet is not known`);
+  }
+}
+
 function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>): void {
   let inPlace = false;
   let extended = false;
@@ -360,7 +388,11 @@ function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<ty
   }
   if (!inPlace) return;
   for (const path of files) {
-    const file = builder.files.get(path);
+    if (path === AL2_BOOTSTRAP.path) {
+      editBootstrapScript(builder, scripts, location);
+      continue;
+    }
+    const file = builder.editableFile(path, location);
     const text = file ? fileText(file.state) : undefined;
     const substitutions = scripts.flatMap((s) => s.split(";")).map((s) => parseSedSubstitution(s.trim(), extended));
     const tooLong = text !== undefined && (text.length > SED_MAX_TEXT || text.split("\n").some((l) => l.length > SED_MAX_LINE));
@@ -368,7 +400,7 @@ function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<ty
       if (builder.isKubeletFile(path)) builder.addUnverifiable(location, `sed edits ${path}, whose result the pack cannot work out`);
       continue;
     }
-    file.state.chunks = file.state.chunks.map((chunk) => ({ ...chunk, text: substitutions.reduce((t, s) => s!(t), chunk.text) }));
+    file.state.chunks = substituteLines(file.state.chunks, (line) => substitutions.reduce((t, s) => s!(t), line), location);
     file.location = location;
   }
 }

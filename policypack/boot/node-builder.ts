@@ -10,26 +10,27 @@ import { isPlainObject, type PlainObject } from "../kubelet/config";
 import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "../kubelet/effective";
 import { KUBELET_CONFIG_API, startKubelet, type KubeletFileContent, type KubeletFileSystem } from "../kubelet/startup";
 import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
-import { describeLocation, type Location } from "../kubelet/provenance";
+import { describeLocation, type Location, type Origin } from "../kubelet/provenance";
 import { expandWord, tokenize } from "../kubelet/shell";
-import { applyEdits, fileText, locateLine, type FileState, type StructuredEdit, type TextOrigin, type VirtualFile } from "./files";
-import type { Limits } from "./limits";
+import { applyEdits, fileText, locateLine, type FileState, type TextOrigin, type VirtualFile } from "./files";
+import type { Limits } from "../userdata/limits";
 import {
-  AL2_KUBELET_CONFIG,
+  AL2_BOOTSTRAP,
   AL2_KUBELET_CONFIG_PATH,
-  AL2_UNIT_FLAGS,
+  AL2_KUBELET_CONFIG_TEXT,
   KUBEADM_CONFIG_PATH,
   KUBEADM_UNIT_FLAGS,
   NODEADM_DROP_IN_DIR,
   NODEADM_FLAGS,
   NODEADM_KUBELET_CONFIG,
   NODEADM_KUBELET_CONFIG_PATH,
-} from "./platform-defaults";
-import { parseYamlDocuments } from "./structured";
-import { readSystemdUnits } from "./systemd";
+} from "./images";
+import { parseYamlDocuments } from "../userdata/structured";
+import { readKubeletUnit, type KubeletUnit } from "./systemd";
 
 const KUBELET_CONFIG_PATHS = new Set([
   AL2_KUBELET_CONFIG_PATH,
+  AL2_KUBELET_CONFIG_TEXT,
   NODEADM_KUBELET_CONFIG_PATH,
   KUBEADM_CONFIG_PATH,
   "/var/lib/kubelet/config.yml",
@@ -65,11 +66,16 @@ export class NodeBuilder {
   /** Shell variables set so far, with the line that set each. */
   readonly vars = new Map<string, string>();
   readonly varLines = new Map<string, number | undefined>();
+  /** Lines user data adds to bootstrap.sh after its KUBELET_EXTRA_ARGS= line, in order. */
+  readonly bootstrapEdits: { line: string; location: Location }[] = [];
+  /** Variables a child process sees: exported, or all of them after `set -a`. */
+  readonly exported = new Set<string>();
+  exportAll = false;
   /** Variables whose value depends on which branch ran. */
   readonly ambiguousVars = new Set<string>();
   readonly unverifiable: Unverifiable[] = [];
   readonly problems: LocatedProblem[] = [];
-  private readonly bootstrapCalls: { location: Location; extraArgs: ArgWord[] }[] = [];
+  private readonly bootstrapCalls: { location: Location }[] = [];
   private readonly kubeletCommands: { location: Location; words: ArgWord[] }[] = [];
   private readonly windowsCalls: { location: Location; words: ArgWord[] }[] = [];
   private readonly kubeadmCalls: { location: Location; args: string[] }[] = [];
@@ -104,8 +110,9 @@ export class NodeBuilder {
     return file;
   }
 
-  writeFile(path: string, text: string, origin: TextOrigin, location: Location, append = false): void {
+  writeFile(path: string, text: string, origin: TextOrigin, location: Location, append = false, writer: Origin = "user"): void {
     const file = this.fileFor(path, location);
+    file.writer = writer;
     const appending = append && file.state.chunks !== undefined && !file.state.hidden;
     const size = (appending ? (file.state.size ?? 0) : 0) + text.length;
     if (size > this.limits.maxBytes) {
@@ -142,11 +149,17 @@ export class NodeBuilder {
     if (move) this.files.delete(from);
   }
 
-  /** The image's own content for files the pack knows (the AL2 kubelet-config.json). */
+  /** A file as the user data left it, or the image's own file the pack knows, ready to be edited in place. */
+  editableFile(path: string, location: Location): VirtualFile | undefined {
+    return this.files.get(path) ?? (this.knownBaseState(path) ? this.fileFor(path, location) : undefined);
+  }
+
+  /** The image's own content for files the pack knows (the AL2 kubelet-config.json), as the image's text. */
   knownBaseState(path: string): FileState | undefined {
     if (path !== AL2_KUBELET_CONFIG_PATH) return undefined;
     this.kubeletSign = true;
-    return { platformBase: { doc: AL2_KUBELET_CONFIG, description: `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}` }, edits: [] };
+    const text = AL2_KUBELET_CONFIG_TEXT;
+    return { chunks: [{ text, origin: { source: `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`, firstLine: 1, exact: true, writer: "platform" } }], size: text.length, edits: [] };
   }
 
   setMode(path: string, mode: FileAttribute<number>): void {
@@ -157,27 +170,48 @@ export class NodeBuilder {
     this.fileFor(path, owner.location).owner = owner;
   }
 
-  /** bootstrap.sh reads KUBELET_EXTRA_ARGS from its environment, then --kubelet-extra-args overrides it. */
+  /**
+   * The AL2 bootstrap.sh as a program: it reads KUBELET_EXTRA_ARGS from its
+   * environment (exported variables only), lets --kubelet-extra-args replace
+   * it, installs the AMI's kubelet unit and writes the unit's drop-ins, the
+   * extra-args one only for a non-empty value (images.ts AL2_BOOTSTRAP).
+   */
   recordBootstrap(location: Location, args: ArgWord[], envExtraArgs?: { value: string; line?: number }): void {
     this.kubeletSign = true;
-    let extra: ArgWord[] = envExtraArgs ? splitWhitespace(envExtraArgs.value, envExtraArgs.line ?? location.line) : [];
+    let extra: { text: string; line?: number } | undefined = envExtraArgs ? { text: envExtraArgs.value, line: envExtraArgs.line ?? location.line } : undefined;
     for (let k = 0; k < args.length; k++) {
-      if (args[k].text === "--kubelet-extra-args" && args[k + 1]) {
-        // bootstrap.sh stores the value in a systemd Environment= line; systemd splits it on whitespace.
-        extra = splitWhitespace(args[k + 1].text, args[k + 1].line, args[k + 1].unresolved);
-        k++;
-      } else if (args[k].text.startsWith("--kubelet-extra-args=")) {
-        this.problems.push({
-          kind: "refuse",
-          text: args[k].text.split("=")[0],
-          location,
-          origin: "user",
-          message:
-            "bootstrap.sh does not read --kubelet-extra-args=…; its value is taken as the cluster name. Pass the flags as the next argument: --kubelet-extra-args '…'",
-        });
+      const option = args[k].text;
+      if (option === "-h" || option === "--help") return; // prints its usage and exits 1
+      if (!AL2_BOOTSTRAP.options.has(option)) {
+        // Anything else is positional: the first is the cluster name.
+        if (option.startsWith("--kubelet-extra-args=")) {
+          this.problems.push({
+            kind: "note",
+            text: option.split("=")[0],
+            location,
+            origin: "user",
+            message:
+              "bootstrap.sh does not read --kubelet-extra-args=…, so these flags never reach the kubelet (the word is taken as a positional argument, the cluster name if it comes first); pass them as the next argument: --kubelet-extra-args '…'",
+          });
+        }
+        continue;
       }
+      // Every option takes the next word as its value, whatever it looks like (shift 2).
+      const value = args[k + 1];
+      k++;
+      if (option === "--kubelet-extra-args" && value) extra = { text: value.text, line: value.line ?? location.line };
     }
-    this.bootstrapCalls.push({ location, extraArgs: extra });
+    for (const edit of this.bootstrapEdits) {
+      const word = tokenize(edit.line).tokens.find((t) => t.kind === "word");
+      const text = word ? expandWord(word, (n) => (n === "KUBELET_EXTRA_ARGS" ? (extra?.text ?? "") : undefined))[0]?.text : undefined;
+      const m = text === undefined ? null : /^KUBELET_EXTRA_ARGS(\+?)=(.*)$/s.exec(text);
+      if (m) extra = { text: m[1] ? `${extra?.text ?? ""}${m[2]}` : m[2], line: edit.location.line };
+    }
+    const origin = (line: number | undefined): TextOrigin => ({ source: location.source, firstLine: line ?? location.line ?? 1, exact: false });
+    this.writeFile(AL2_BOOTSTRAP.unitPath, AL2_BOOTSTRAP.unit, { source: AL2_BOOTSTRAP.source, firstLine: 1, exact: true }, location, false, "platform");
+    this.writeFile(AL2_BOOTSTRAP.argsDropIn, AL2_BOOTSTRAP.argsDropInText, { source: AL2_BOOTSTRAP.source, firstLine: 1, exact: false }, location, false, "platform");
+    if (extra && extra.text !== "") this.writeFile(AL2_BOOTSTRAP.extraArgsDropIn, AL2_BOOTSTRAP.extraArgsDropInText(extra.text), origin(extra.line), location, false, "user");
+    this.bootstrapCalls.push({ location });
   }
 
   recordKubelet(location: Location, words: ArgWord[]): void {
@@ -199,7 +233,8 @@ export class NodeBuilder {
 
   /** The node model, or undefined when nothing in the user data concerns a kubelet. */
   finish(): NodeModel | undefined {
-    if (!this.kubeletSign && !this.nodeadmParts.length && !this.bottlerocket) return undefined;
+    // A unit that runs a kubelet, whatever it is called, is a sign too.
+    if (!this.kubeletSign && !this.nodeadmParts.length && !this.bottlerocket && !readKubeletUnit(this.files, () => "user")) return undefined;
     if (this.bottlerocket) return this.bottlerocket.node(this);
     const files = this.nodeFiles();
     const base = { files, unverifiable: this.unverifiable, problems: this.problems };
@@ -255,23 +290,41 @@ export class NodeBuilder {
   private contentOf(file: VirtualFile): KubeletFileContent | undefined {
     const { state, path } = file;
     if (state.hidden) return { kind: "hidden", reason: state.hidden.reason, location: state.hidden.location };
-    if (state.platformBase || (state.chunks && state.edits.length)) return { kind: "layers", layers: this.configSources(file) };
+    if (state.chunks && state.edits.length) return { kind: "layers", layers: this.configSources(file) };
     const text = fileText(state);
     if (text === undefined) return undefined;
-    return { kind: "text", text, origin: "user", location: { ...file.location, file: path }, locateLine: (line) => locateLine(state, line, path) };
+    return { kind: "text", text, origin: file.writer ?? "user", location: { ...file.location, file: path }, locateLine: (line) => locateLine(state, line, path) };
   }
 
-  /** AL2: the unit's ExecStart (its own flags, then $KUBELET_ARGS $KUBELET_EXTRA_ARGS) over the AMI's kubelet-config.json. */
+  /** AL2: the kubelet unit bootstrap.sh installed, with every drop-in the node has, over the AMI's kubelet-config.json. */
   private al2Sources(): KubeletSources {
     const call = this.bootstrapCalls[this.bootstrapCalls.length - 1];
-    const commandLines: CommandLineSource[] = [
-      { location: { source: "EKS AL2 kubelet unit" }, origin: "platform", words: AL2_UNIT_FLAGS.map((text) => ({ text })) },
-      { location: call.location, origin: "user", words: call.extraArgs },
-    ];
-    const image = new Map<string, KubeletFileContent>([
-      [AL2_KUBELET_CONFIG_PATH, { kind: "layers", layers: [this.platformConfig(AL2_KUBELET_CONFIG, `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`)] }],
-    ]);
-    return startKubelet(commandLines, this.fileSystem(image), this.limits, call.location);
+    const image = new Map<string, KubeletFileContent>();
+    const amiConfig = this.contentOf({ path: AL2_KUBELET_CONFIG_PATH, state: this.knownBaseState(AL2_KUBELET_CONFIG_PATH)!, location: call.location, writer: "platform" });
+    if (amiConfig) image.set(AL2_KUBELET_CONFIG_PATH, amiConfig);
+    return startKubelet(this.unitCommandLines()?.execStart ?? [], this.fileSystem(image), this.limits, call.location);
+  }
+
+  /** The exec line of the unit that runs the kubelet, as systemd builds it from the node's files. */
+  private unitCommandLines(): KubeletUnit | undefined {
+    const unit = readKubeletUnit(this.files, (file) => file.writer ?? "user");
+    for (const u of unit?.unverifiable ?? []) this.addUnverifiable(u.location, u.reason);
+    // Kubelet flags in an environment file the unit never reads are written for nothing: say so.
+    for (const path of unit ? ENV_FILES.filter((p) => !unit.environmentFiles.includes(p)) : []) {
+      const file = this.files.get(path);
+      if (!file || fileText(file.state) === undefined) continue;
+      for (const v of readEnvironmentFile(file.state, path)) {
+        if (!/^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/.test(v.name)) continue;
+        this.problems.push({
+          kind: "note",
+          text: v.name,
+          location: v.location,
+          origin: "user",
+          message: `${v.name} is set in ${path}, which the kubelet's unit does not read, so these flags never reach the kubelet`,
+        });
+      }
+    }
+    return unit;
   }
 
   /**
@@ -314,14 +367,13 @@ export class NodeBuilder {
 
   /** A kubelet started by a unit, a command or kubeadm; defaults apply only where its whole configuration is visible. */
   private selfManagedSources(): KubeletSources {
-    const units = readSystemdUnits(this.files, this.limits);
-    for (const u of units.unverifiable) this.addUnverifiable(u.location, u.reason);
+    const unit = this.unitCommandLines();
     const image = new Map<string, KubeletFileContent>();
     let commandLines: CommandLineSource[];
     let launch: Location | undefined;
-    if (units.execStart) {
-      commandLines = [units.execStart];
-      launch = units.execStart.location;
+    if (unit) {
+      commandLines = unit.execStart;
+      launch = unit.execStart[0]?.location;
     } else if (this.kubeletCommands.length) {
       const command = this.kubeletCommands[this.kubeletCommands.length - 1];
       commandLines = [{ location: command.location, origin: "user", words: command.words }];
@@ -357,22 +409,10 @@ export class NodeBuilder {
     return { location: { source: description }, origin: "platform", doc };
   }
 
-  /** A kubelet config file as config sources: its content (user), or the image's content plus the user's edits. */
+  /** A kubelet config file with structured (jq) edits as one config source; each field says who wrote it and where. */
   private configSources(file: VirtualFile): ConfigSource[] {
     const { state, path } = file;
-    const editLocations = (edits: readonly StructuredEdit[]) => (key: string) => {
-      for (let k = edits.length - 1; k >= 0; k--)
-        if (edits[k].path.join(".") === key || key.startsWith(`${edits[k].path.join(".")}.`)) return { ...edits[k].location, file: path };
-      return undefined;
-    };
     if (!hasContent(state)) return [];
-    if (state.platformBase) {
-      const deleted = state.edits.filter((e) => e.value === undefined);
-      const sources: ConfigSource[] = [this.platformConfig(applyEdits(state.platformBase.doc, deleted), state.platformBase.description)];
-      const set = state.edits.filter((e) => e.value !== undefined);
-      if (set.length) sources.push({ location: { ...set[0].location, file: path }, origin: "user", doc: applyEdits({}, set), locate: editLocations(set) });
-      return sources;
-    }
     const text = fileText(state) ?? "";
     const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
     if (!parsed.ok || parsed.documents.length !== 1 || !isPlainObject(parsed.documents[0].value)) {
@@ -384,15 +424,18 @@ export class NodeBuilder {
     }
     const document = parsed.documents[0];
     const doc = applyEdits(document.value as PlainObject, state.edits);
-    const fromEdits = editLocations(state.edits);
     return [
       {
         location: { ...file.location, file: path },
-        origin: "user",
+        origin: file.writer ?? "user",
         doc,
         locate: (key) => {
+          for (let k = state.edits.length - 1; k >= 0; k--) {
+            const edited = state.edits[k].path.join(".");
+            if (edited === key || key.startsWith(`${edited}.`)) return { ...state.edits[k].location, file: path, origin: "user" };
+          }
           const line = document.lineOf(key);
-          return fromEdits(key) ?? (line !== undefined ? locateLine(state, line, path) : undefined);
+          return line !== undefined ? locateLine(state, line, path) : undefined;
         },
       },
     ];
@@ -496,7 +539,7 @@ export class NodeBuilder {
 
 /** Whether the file's content is visible: written by the user data, or the image's own that the pack knows. */
 function hasContent(state: FileState): boolean {
-  return !state.hidden && (state.chunks !== undefined || state.platformBase !== undefined);
+  return !state.hidden && state.chunks !== undefined;
 }
 
 /** systemd's splitting of an unquoted `$VAR` in ExecStart: on whitespace, no quote processing. */

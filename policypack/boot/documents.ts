@@ -5,15 +5,15 @@
  */
 import { gunzipSync } from "node:zlib";
 import { isPlainObject, type PlainObject } from "../kubelet/config";
-import type { ConfigSource } from "../kubelet/effective";
+import type { CommandLineSource, ConfigSource } from "../kubelet/effective";
 import type { NodeModel } from "../kubelet/node";
 import type { Location } from "../kubelet/provenance";
-import type { NodeBuilder } from "./builder";
-import { decodeBase64 } from "./decode";
+import type { NodeBuilder } from "./node-builder";
+import { decodeBase64 } from "../userdata/decode";
 import { at, type TextOrigin } from "./files";
-import { BOTTLEROCKET_KUBELET_CONFIG } from "./platform-defaults";
+import { BOTTLEROCKET_KUBELET_CONFIG } from "./images";
 import { applyMode, runScript } from "./script";
-import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "./structured";
+import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "../userdata/structured";
 
 const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: true });
 
@@ -193,23 +193,23 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
       locate: (path) => at(`settings.kubernetes.${Object.keys(BR_FIELDS).find((k) => BR_FIELDS[k].configPath === path) ?? path}`),
     });
   }
-  const extra = kubernetes["kubelet-extra-config"];
-  if (typeof extra === "string") {
-    const decoded = decodeBase64(extra);
-    const parsed = decoded ? parseYamlDocuments(decoded.toString("utf8"), builder.limits, { version: "1.1" }) : undefined;
-    if (parsed?.ok && parsed.documents.length === 1 && isPlainObject(parsed.documents[0].value)) {
-      const doc = parsed.documents[0];
-      configs.push({
-        location: { ...at("settings.kubernetes.kubelet-extra-config"), file: "kubelet-extra-config" },
-        origin: "user",
-        doc: doc.value as PlainObject,
-      });
-    } else {
-      builder.addUnverifiable(
-        at("settings.kubernetes.kubelet-extra-config"),
-        "settings.kubernetes.kubelet-extra-config is not base64-encoded YAML the pack can read",
-      );
-    }
+  if (typeof kubernetes["server-certificate"] === "string" && typeof kubernetes["server-key"] === "string") {
+    configs.push({
+      location: at("settings.kubernetes.server-certificate"),
+      origin: "user",
+      doc: { tlsCertFile: "/etc/kubernetes/pki/kubelet-server.crt", tlsPrivateKeyFile: "/etc/kubernetes/pki/private/kubelet-server.key", serverTLSBootstrap: null },
+    });
+  }
+  const commandLines: CommandLineSource[] = [];
+  if (typeof kubernetes["hostname-override"] === "string") {
+    const location = at("settings.kubernetes.hostname-override");
+    commandLines.push({ location, origin: "user", words: [{ text: "--hostname-override", line: location.line }, { text: kubernetes["hostname-override"], line: location.line }] });
+  }
+  if (kubernetes["kubelet-extra-config"] !== undefined) {
+    builder.addUnverifiable(
+      at("settings.kubernetes.kubelet-extra-config"),
+      "settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet",
+    );
   }
   for (const key of Object.keys(isPlainObject(settings["bootstrap-containers"]) ? settings["bootstrap-containers"] : {})) {
     builder.addUnverifiable(at(`settings.bootstrap-containers.${key}`), `bootstrap container ${key} runs code on the host that the pack cannot see`);
@@ -224,7 +224,7 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     node: (b): NodeModel => ({
       platform: "Bottlerocket",
       benchmark: "eks",
-      sources: { commandLines: [], base: "config-file", config: configs, launch: { source: "Bottlerocket kubelet" } },
+      sources: { commandLines, base: "config-file", config: configs, launch: { source: "Bottlerocket kubelet" } },
       files: [],
       unverifiable: b.unverifiable,
       problems: b.problems,

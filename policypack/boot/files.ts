@@ -5,13 +5,15 @@
  */
 import { isPlainObject, type PlainObject } from "../kubelet/config";
 import type { FileAttribute } from "../kubelet/node";
-import type { Location } from "../kubelet/provenance";
+import type { Location, Origin } from "../kubelet/provenance";
 
 /** Where a piece of text sits in the user data; `exact` is false for decoded (base64, gzip) text. */
 export interface TextOrigin {
   source: string;
   firstLine: number;
   exact: boolean;
+  /** Who wrote the text: the user data (default), or the image. */
+  writer?: Origin;
 }
 
 export function at(origin: TextOrigin, localLine = 1): Location {
@@ -35,8 +37,6 @@ export interface FileState {
   chunks?: Chunk[];
   /** Total length of the chunks' text. */
   size?: number;
-  /** The image's own content, when known and not overwritten. */
-  platformBase?: { doc: PlainObject; description: string };
   /** Set when the content is not visible. */
   hidden?: { reason: string; location: Location };
   edits: StructuredEdit[];
@@ -45,6 +45,8 @@ export interface FileState {
 export interface VirtualFile {
   path: string;
   state: FileState;
+  /** Who wrote the content: the user data, or a platform program (bootstrap.sh) on its behalf. */
+  writer?: Origin;
   /** Last place the file was written or edited. */
   location: Location;
   mode?: FileAttribute<number>;
@@ -55,21 +57,50 @@ export function fileText(state: FileState): string | undefined {
   return state.chunks && !state.hidden ? state.chunks.map((c) => c.text).join("") : undefined;
 }
 
-/** Location of a 1-based line of the file's text. */
-export function locateLine(state: FileState, line: number, file: string): Location | undefined {
+/** Location of a 1-based line of the file's text, and who wrote that line. */
+export function locateLine(state: FileState, line: number, file: string): (Location & { origin: Origin }) | undefined {
   let remaining = line;
   for (const chunk of state.chunks ?? []) {
     const lines = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 1 : 0);
-    if (remaining <= lines) return { ...at(chunk.origin, remaining), file };
+    if (remaining <= lines) return { ...at(chunk.origin, remaining), file, origin: chunk.origin.writer ?? "user" };
     remaining -= lines;
   }
   return undefined;
 }
 
+/**
+ * sed edits line by line: a line the substitution changes becomes the user's
+ * (at the sed command), every other line keeps its writer and place.
+ */
+export function substituteLines(chunks: readonly Chunk[], substitute: (line: string) => string, at: Location): Chunk[] {
+  const result: Chunk[] = [];
+  for (const chunk of chunks) {
+    const lines = chunk.text.split("\n");
+    let kept: string[] = [];
+    let keptFrom = 1;
+    const flush = (until: number): void => {
+      const text = kept.join("\n") + (kept.length && until < lines.length ? "\n" : "");
+      if (text !== "") result.push({ text, origin: { ...chunk.origin, firstLine: chunk.origin.exact ? chunk.origin.firstLine + keptFrom - 1 : chunk.origin.firstLine } });
+      kept = [];
+    };
+    lines.forEach((line, i) => {
+      const changed = substitute(line);
+      if (changed === line) {
+        if (!kept.length) keptFrom = i + 1;
+        kept.push(line);
+        return;
+      }
+      flush(i);
+      result.push({ text: changed + (i + 1 < lines.length ? "\n" : ""), origin: { source: at.source, firstLine: at.line ?? 1, exact: false } });
+    });
+    flush(lines.length);
+  }
+  return result;
+}
+
 export const cloneState = (state: FileState): FileState => ({
   chunks: state.chunks?.slice(),
   size: state.size,
-  platformBase: state.platformBase,
   hidden: state.hidden,
   edits: state.edits.slice(),
 });

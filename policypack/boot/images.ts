@@ -1,0 +1,171 @@
+/**
+ * The node images as data: the files, units and programs each platform
+ * ships, with their sources. A new AMI or Bottlerocket release is a change
+ * here.
+ */
+import type { PlainObject } from "../kubelet/config";
+import { CIS_STRONG_CIPHERS } from "../kubelet/rules";
+
+/** The EKS AMIs offer the six CIS suites plus two TLS_RSA ones. */
+const EKS_CIPHERS = [...CIS_STRONG_CIPHERS, "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_GCM_SHA256"];
+
+/** Authentication and authorization both EKS AMIs (AL2 and AL2023) configure. */
+const EKS_AUTH: PlainObject = {
+  authentication: {
+    anonymous: { enabled: false },
+    webhook: { cacheTTL: "2m0s", enabled: true },
+    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+  },
+  authorization: { mode: "Webhook", webhook: { cacheAuthorizedTTL: "5m0s", cacheUnauthorizedTTL: "30s" } },
+};
+
+export const AL2_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/kubelet-config.json";
+
+/** amazon-eks-ami templates/al2/runtime/kubelet-config.json (v20260304). */
+export const AL2_KUBELET_CONFIG: PlainObject = {
+  kind: "KubeletConfiguration",
+  apiVersion: "kubelet.config.k8s.io/v1beta1",
+  address: "0.0.0.0",
+  ...EKS_AUTH,
+  clusterDomain: "cluster.local",
+  hairpinMode: "hairpin-veth",
+  readOnlyPort: 0,
+  cgroupDriver: "cgroupfs",
+  cgroupRoot: "/",
+  featureGates: { RotateKubeletServerCertificate: true },
+  protectKernelDefaults: true,
+  serializeImagePulls: false,
+  serverTLSBootstrap: true,
+  tlsCipherSuites: EKS_CIPHERS,
+};
+
+/** The AMI's file as its text (2-space JSON, lists on one line), so that sed edits apply to what is on the image. */
+export const AL2_KUBELET_CONFIG_TEXT = `${JSON.stringify(AL2_KUBELET_CONFIG, null, 2).replace(/\[\n\s*("[^\]]*?")\n\s*\]/g, (_, items: string) => `[${items.split(/,\n\s*/).join(", ")}]`)}\n`;
+
+/**
+ * What the AL2 /etc/eks/bootstrap.sh does to the kubelet (amazon-eks-ami
+ * templates/al2/runtime/bootstrap.sh and kubelet-containerd.service at
+ * 0ab84280, the last commit before AL2 support was removed):
+ * - every option takes the next word as its value (`shift; shift`); -h/--help
+ *   exits; anything else is positional, the first being the cluster name;
+ * - KUBELET_EXTRA_ARGS comes from its environment, replaced by
+ *   --kubelet-extra-args;
+ * - it copies kubelet-containerd.service to /etc/systemd/system/kubelet.service,
+ *   whose ExecStart ends with `$KUBELET_ARGS $KUBELET_EXTRA_ARGS` and reads no
+ *   environment file;
+ * - it writes 10-kubelet-args.conf with KUBELET_ARGS, and
+ *   30-kubelet-extra-args.conf only when KUBELET_EXTRA_ARGS is not empty,
+ *   then starts the kubelet.
+ * Values it computes on the instance stand as <placeholders>.
+ */
+export const AL2_BOOTSTRAP = {
+  path: "/etc/eks/bootstrap.sh",
+  source: "EKS AL2 bootstrap.sh",
+  options: new Set([
+    "--use-max-pods",
+    "--b64-cluster-ca",
+    "--apiserver-endpoint",
+    "--kubelet-extra-args",
+    "--enable-docker-bridge",
+    "--aws-api-retry-attempts",
+    "--docker-config-json",
+    "--containerd-config-file",
+    "--pause-container-account",
+    "--pause-container-version",
+    "--dns-cluster-ip",
+    "--container-runtime",
+    "--ip-family",
+    "--service-ipv4-cidr",
+    "--service-ipv6-cidr",
+    "--enable-local-outpost",
+    "--cluster-id",
+    "--mount-bpf-fs",
+    "--local-disks",
+  ]),
+  unitPath: "/etc/systemd/system/kubelet.service",
+  unit: [
+    "[Service]",
+    "ExecStart=/usr/bin/kubelet \\",
+    `    --config ${AL2_KUBELET_CONFIG_PATH} \\`,
+    "    --kubeconfig /var/lib/kubelet/kubeconfig \\",
+    "    --container-runtime-endpoint unix:///run/containerd/containerd.sock \\",
+    "    --image-credential-provider-config /etc/eks/image-credential-provider/config.json \\",
+    "    --image-credential-provider-bin-dir /etc/eks/image-credential-provider \\",
+    "    $KUBELET_ARGS \\",
+    "    $KUBELET_EXTRA_ARGS",
+    "",
+  ].join("\n"),
+  argsDropIn: "/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf",
+  argsDropInText:
+    "[Service]\nEnvironment='KUBELET_ARGS=--node-ip=<instance-ip> --pod-infra-container-image=<pause-image> --v=2 --hostname-override=<private-dns-name> --cloud-provider=external'\n",
+  extraArgsDropIn: "/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
+  extraArgsDropInText: (value: string): string => `[Service]\nEnvironment='KUBELET_EXTRA_ARGS=${value}'\n`,
+};
+
+export const NODEADM_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/config.json";
+/** nodeadm/internal/kubelet/config.go kubeletConfigDir: where 40-nodeadm.conf goes. */
+export const NODEADM_DROP_IN_DIR = "/etc/kubernetes/kubelet/config.json.d";
+
+/** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go @01375496), which carries its TypeMeta. */
+export const NODEADM_KUBELET_CONFIG: PlainObject = {
+  kind: "KubeletConfiguration",
+  apiVersion: "kubelet.config.k8s.io/v1beta1",
+  address: "0.0.0.0",
+  ...EKS_AUTH,
+  cgroupDriver: "systemd",
+  clusterDomain: "cluster.local",
+  evictionHard: { "memory.available": "100Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%" },
+  featureGates: { RotateKubeletServerCertificate: true },
+  hairpinMode: "hairpin-veth",
+  protectKernelDefaults: true,
+  readOnlyPort: 0,
+  logging: { verbosity: 2 },
+  serializeImagePulls: false,
+  serverTLSBootstrap: true,
+  tlsCipherSuites: EKS_CIPHERS,
+};
+
+/** nodeadm's own flags; --hostname-override and --cloud-provider are the platform's, not the user's. */
+export const NODEADM_FLAGS = [
+  `--config=${NODEADM_KUBELET_CONFIG_PATH}`,
+  "--kubeconfig=/var/lib/kubelet/kubeconfig",
+  "--cloud-provider=external",
+  "--hostname-override=$(instance private DNS name)",
+];
+
+/**
+ * Bottlerocket's kubelet config template (bottlerocket-core-kit
+ * packages/kubernetes-1.31/kubelet-config and kubelet-exec-start-conf at
+ * a10182f9), with the settings that change it: standalone-mode (anonymous
+ * auth, AlwaysAllow), event-qps, pod-pids-limit (default 1048576),
+ * seccomp-default (default false), server-tls-bootstrap, or
+ * server-certificate with server-key (then tlsCertFile/tlsPrivateKeyFile and
+ * no serverTLSBootstrap), and hostname-override as a flag.
+ */
+export const BOTTLEROCKET_KUBELET_CONFIG: PlainObject = {
+  kind: "KubeletConfiguration",
+  apiVersion: "kubelet.config.k8s.io/v1beta1",
+  authentication: {
+    anonymous: { enabled: false },
+    webhook: { enabled: true },
+    x509: { clientCAFile: "/etc/kubernetes/pki/ca.crt" },
+  },
+  authorization: { mode: "Webhook" },
+  readOnlyPort: 0,
+  protectKernelDefaults: true,
+  tlsCipherSuites: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"],
+  // No featureGates in the template: the kubelet's own gate defaults apply.
+  serverTLSBootstrap: true,
+  podPidsLimit: 1048576,
+  seccompDefault: false,
+  cgroupDriver: "systemd",
+  serializeImagePulls: false,
+};
+
+/** kubeadm's unit drop-in (10-kubeadm.conf): the kubelet reads /var/lib/kubelet/config.yaml, written by kubeadm from the cluster. */
+export const KUBEADM_CONFIG_PATH = "/var/lib/kubelet/config.yaml";
+export const KUBEADM_UNIT_FLAGS = [
+  "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+  "--kubeconfig=/etc/kubernetes/kubelet.conf",
+  `--config=${KUBEADM_CONFIG_PATH}`,
+];

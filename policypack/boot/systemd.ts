@@ -1,0 +1,179 @@
+/**
+ * The kubelet's exec line as systemd builds it from the node's final files
+ * (systemd.unit(5), systemd.service(5), systemd.exec(5)):
+ * - a kubelet is whatever a unit's ExecStart runs, whatever the unit is
+ *   called: `kubelet`, `/opt/bin/kubelet`, `hyperkube kubelet`,
+ *   `kubelet-wrapper`, or a container runner (`docker run … kubelet`);
+ * - a unit in /etc overrides /run, which overrides /lib and /usr/lib;
+ *   drop-ins `<unit>.d/*.conf` apply after it in file-name byte order
+ *   (strcmp), a name in /etc hiding the same name elsewhere;
+ * - the last ExecStart= wins and an empty one resets;
+ * - EnvironmentFile= values override Environment= for the same variable;
+ * - `$VAR` as a word of its own splits at whitespace, `${VAR}` is one argument.
+ */
+import type { ArgWord } from "../kubelet/cmdline";
+import type { CommandLineSource } from "../kubelet/effective";
+import type { Unverifiable } from "../kubelet/node";
+import type { Location, Origin } from "../kubelet/provenance";
+import { expandWord, tokenize } from "../kubelet/shell";
+import { fileText, locateLine, type VirtualFile } from "./files";
+import { readEnvironmentFile, splitWhitespace } from "./node-builder";
+
+const UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
+const UNIT = /^\/(?:etc|run|lib|usr\/lib)\/systemd\/system\/([^/]+\.service)$/;
+const DROP_IN = /^\/(?:etc|run|lib|usr\/lib)\/systemd\/system\/([^/]+\.service)\.d\/([^/]+\.conf)$/;
+
+interface Variable {
+  value: string;
+  location: Location;
+  origin: Origin;
+}
+
+interface Setting {
+  value: string;
+  location: Location;
+  origin: Origin;
+}
+
+/** strcmp order: code units, not locale. */
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A unit's files in the order systemd applies them: the unit file, then its drop-ins. */
+function unitFiles(files: ReadonlyMap<string, VirtualFile>, unit: string): VirtualFile[] {
+  const main = UNIT_DIRS.map((dir) => files.get(`${dir}/${unit}`)).find((f) => f !== undefined);
+  const dropIns = new Map<string, VirtualFile>();
+  // Earlier directories take precedence for the same drop-in name.
+  for (const dir of [...UNIT_DIRS].reverse()) {
+    for (const file of files.values()) {
+      const m = DROP_IN.exec(file.path);
+      if (m && m[1] === unit && file.path.startsWith(`${dir}/`)) dropIns.set(m[2], file);
+    }
+  }
+  const ordered = [...dropIns.keys()].sort(byteOrder).map((name) => dropIns.get(name)!);
+  return main ? [main, ...ordered] : ordered;
+}
+
+/** Where the kubelet's own arguments start in an ExecStart's words, or -1 when it does not run a kubelet. */
+function kubeletArgsStart(programs: readonly string[]): number {
+  const base = (w: string): string => w.slice(w.lastIndexOf("/") + 1);
+  for (let i = 0; i < programs.length; i++) {
+    const name = base(programs[i]);
+    if (name === "kubelet" || name === "kubelet-wrapper") return i + 1;
+    if (name === "hyperkube" && programs[i + 1] === "kubelet") return i + 2;
+    // Only the program itself, or the command a container runner starts, can be the kubelet.
+    if (i === 0 && !/^(docker|podman|nerdctl|ctr|rkt|systemd-nspawn|env|nice|ionice|chrt|taskset|numactl|sudo)$/.test(name)) return -1;
+  }
+  return -1;
+}
+
+export interface KubeletUnit {
+  unit: string;
+  execStart: CommandLineSource[];
+  /** The EnvironmentFile= paths the unit reads. */
+  environmentFiles: string[];
+  unverifiable: Unverifiable[];
+}
+
+/** The unit that runs the kubelet, and its exec line as sources (the ExecStart text, then each variable it expands). */
+export function readKubeletUnit(files: ReadonlyMap<string, VirtualFile>, originOf: (file: VirtualFile) => Origin): KubeletUnit | undefined {
+  const units = new Set<string>();
+  for (const path of files.keys()) {
+    const m = UNIT.exec(path) ?? DROP_IN.exec(path);
+    if (m) units.add(m[1]);
+  }
+  for (const unit of [...units].sort(byteOrder)) {
+    const found = readUnit(files, unit, originOf);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): KubeletUnit | undefined {
+  const unverifiable: Unverifiable[] = [];
+  const environment = new Map<string, Variable>();
+  const environmentFiles: { path: string; optional: boolean }[] = [];
+  let execStart: Setting | undefined;
+  for (const file of unitFiles(files, unit)) {
+    const text = fileText(file.state);
+    if (text === undefined) {
+      unverifiable.push({ location: file.location, reason: `the unit file ${file.path} ${file.state.hidden?.reason ?? "is not visible"}` });
+      continue;
+    }
+    const origin = originOf(file);
+    let section = "";
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const startLine = i + 1;
+      let line = lines[i].trim();
+      while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i].trim()}`;
+      if (line.startsWith("#") || line.startsWith(";") || line === "") continue;
+      const header = /^\[(.+)\]$/.exec(line);
+      if (header) {
+        section = header[1];
+        continue;
+      }
+      if (section !== "Service") continue;
+      const eq = line.indexOf("=");
+      if (eq === -1) continue;
+      const key = line.slice(0, eq).trim();
+      const value = line.slice(eq + 1).trim();
+      const location = locateLine(file.state, startLine, file.path) ?? { source: file.path, file: file.path };
+      if (key === "ExecStart") execStart = value === "" ? undefined : { value, location, origin };
+      else if (key === "Environment") {
+        for (const assignment of unitWords(value)) {
+          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
+          if (m) environment.set(m[1], { value: m[2], location, origin });
+        }
+      } else if (key === "EnvironmentFile") {
+        if (value === "") environmentFiles.length = 0;
+        else environmentFiles.push({ path: value.replace(/^-/, ""), optional: value.startsWith("-") });
+      }
+    }
+  }
+  if (!execStart) return undefined;
+  // Read when the unit starts: EnvironmentFile= values override Environment= (systemd.exec(5)).
+  const variables = new Map(environment);
+  for (const { path } of environmentFiles) {
+    const file = files.get(path);
+    if (!file) continue;
+    if (fileText(file.state) === undefined) {
+      unverifiable.push({ location: file.location, reason: `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet flags in it are not visible` });
+      continue;
+    }
+    for (const v of readEnvironmentFile(file.state, path)) variables.set(v.name, { value: v.value, location: v.location, origin: originOf(file) });
+  }
+  const { tokens } = tokenize(execStart.value.replace(/^[-@+!:|]+/, ""));
+  const words = tokens.filter((t) => t.kind === "word");
+  const programs = words.map((t) => expandWord(t, (n) => variables.get(n)?.value)[0]?.text ?? "");
+  const start = kubeletArgsStart(programs);
+  if (start === -1) return undefined;
+  const sources: CommandLineSource[] = [];
+  const push = (location: Location, origin: Origin, list: ArgWord[]): void => {
+    const last = sources[sources.length - 1];
+    if (last && last.location === location) last.words.push(...list);
+    else sources.push({ location, origin, words: list });
+  };
+  for (const token of words.slice(start)) {
+    const single = token.segments.length === 1 && token.segments[0].kind === "var" && !token.segments[0].quoted ? token.segments[0] : undefined;
+    if (single) {
+      const variable = variables.get(single.name);
+      if (!variable) continue;
+      // `$VAR` splits at whitespace; `${VAR}` stays one argument.
+      const list = single.raw.startsWith("${") ? [{ text: variable.value, line: variable.location.line }] : splitWhitespace(variable.value, variable.location.line);
+      push(variable.location, variable.origin, list);
+      continue;
+    }
+    const expanded = expandWord(token, (n) => variables.get(n)?.value).map((w) => ({
+      text: w.text,
+      line: execStart!.location.line,
+      unresolved: w.unresolved.length ? w.unresolved : undefined,
+    }));
+    push(execStart.location, execStart.origin, expanded);
+  }
+  return { unit, execStart: sources, environmentFiles: environmentFiles.map((f) => f.path), unverifiable };
+}
+
+/** The words of a unit setting (quotes as systemd reads them; no shell expansions). */
+function unitWords(text: string): string[] {
+  return tokenize(text).tokens.flatMap((t) => (t.kind === "word" ? expandWord(t, () => undefined).map((w) => w.text) : []));
+}

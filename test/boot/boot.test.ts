@@ -1,0 +1,158 @@
+/**
+ * The node's boot: image files and programs as data, user data applied as
+ * changes, systemd building the kubelet's exec line (policypack/boot).
+ * Sources: amazon-eks-ami templates/al2/runtime/bootstrap.sh and
+ * kubelet-containerd.service (0ab84280), nodeadm internal/kubelet/config.go
+ * and environment.go, systemd.service(5)/systemd.exec(5)/systemd.unit(5), bash(1).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { evaluateNode } from "../../policypack/kubelet/rules";
+import { analyzeUserData } from "../../policypack/userdata/index";
+
+const findings = (script: string, policy?: string): string[] => {
+  const { node } = analyzeUserData({ value: script, encoding: "plain" });
+  return (node ? evaluateNode(node) : []).filter((f) => !policy || f.policy === policy).map((f) => f.message);
+};
+const lines = (...l: string[]): string => `${l.join("\n")}\n`;
+const READ_ONLY = "kubelet-read-only-port";
+
+describe("EKS AL2: bootstrap.sh as a program (amazon-eks-ami bootstrap.sh, kubelet-containerd.service)", () => {
+  it("lets a user drop-in's Environment=KUBELET_EXTRA_ARGS reach the unit's $KUBELET_EXTRA_ARGS when bootstrap.sh writes none", () => {
+    const script = lines(
+      "#!/bin/bash",
+      "cat > /etc/systemd/system/kubelet.service.d/20-mine.conf <<'EOF'",
+      "[Service]",
+      "Environment='KUBELET_EXTRA_ARGS=--read-only-port=10255'",
+      "EOF",
+      "/etc/eks/bootstrap.sh my-cluster",
+    );
+    assert.deepEqual(findings(script, READ_ONLY), [
+      "user data line 4 (/etc/systemd/system/kubelet.service.d/20-mine.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+  });
+  it("applies drop-ins by name: bootstrap.sh's 30-kubelet-extra-args.conf replaces a user 20-…, a user 40-… replaces it", () => {
+    const dropIn = (name: string, args: string) => [`cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`, "[Service]", `Environment='KUBELET_EXTRA_ARGS=${args}'`, "EOF"];
+    const before = lines("#!/bin/bash", ...dropIn("20-mine.conf", "--read-only-port=10255"), "/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=20'");
+    assert.deepEqual(findings(before, READ_ONLY), []);
+    const after = lines("#!/bin/bash", ...dropIn("40-mine.conf", "--read-only-port=10255"), "/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=20'");
+    assert.equal(findings(after, READ_ONLY).length, 1);
+  });
+  it("gives every option its value word: --enable-docker-bridge takes a following --kubelet-extra-args as its value", () => {
+    assert.deepEqual(findings("#!/bin/bash\n/etc/eks/bootstrap.sh --enable-docker-bridge --kubelet-extra-args '--read-only-port=10255' c\n", READ_ONLY), []);
+    assert.equal(findings("#!/bin/bash\n/etc/eks/bootstrap.sh --enable-docker-bridge true --kubelet-extra-args '--read-only-port=10255' c\n", READ_ONLY).length, 1);
+  });
+  it("reads KUBELET_EXTRA_ARGS from the environment only when it is exported", () => {
+    assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255\n/etc/eks/bootstrap.sh c\n", READ_ONLY), []);
+    assert.equal(findings("#!/bin/bash\nexport KUBELET_EXTRA_ARGS=--read-only-port=10255\n/etc/eks/bootstrap.sh c\n", READ_ONLY).length, 1);
+    assert.equal(findings("#!/bin/bash\nset -a\nKUBELET_EXTRA_ARGS=--read-only-port=10255\n/etc/eks/bootstrap.sh c\n", READ_ONLY).length, 1);
+    assert.equal(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255 /etc/eks/bootstrap.sh c\n", READ_ONLY).length, 1);
+  });
+  it("applies a sed that adds KUBELET_EXTRA_ARGS+=… after bootstrap.sh's KUBELET_EXTRA_ARGS= line (a public user-data pattern)", () => {
+    const script = lines(
+      "#!/bin/bash",
+      `sed -i '/^KUBELET_EXTRA_ARGS=/a KUBELET_EXTRA_ARGS+=" --read-only-port=10255"' /etc/eks/bootstrap.sh`,
+      "/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=20'",
+    );
+    assert.deepEqual(findings(script, READ_ONLY), [
+      "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+  });
+  it("ignores lines appended to bootstrap.sh, which run after it has started the kubelet", () => {
+    assert.deepEqual(findings("#!/bin/bash\necho 'KUBELET_EXTRA_ARGS=--read-only-port=10255' >> /etc/eks/bootstrap.sh\n/etc/eks/bootstrap.sh c\n", READ_ONLY), []);
+  });
+  it("lets a user's own --config replace the AMI's kubelet-config.json (the last --config wins, server.go)", () => {
+    const script = lines(
+      "#!/bin/bash",
+      "cat > /etc/kubernetes/mine.yaml <<'EOF'",
+      "apiVersion: kubelet.config.k8s.io/v1beta1",
+      "kind: KubeletConfiguration",
+      "authentication:",
+      "  x509:",
+      "    clientCAFile: /etc/kubernetes/pki/ca.crt",
+      "EOF",
+      "/etc/eks/bootstrap.sh c --kubelet-extra-args '--config=/etc/kubernetes/mine.yaml'",
+    );
+    // The AMI's file sets readOnlyPort 0 and serverTLSBootstrap; the user's file leaves them at the v1beta1 defaults.
+    assert.deepEqual(findings(script, READ_ONLY), []);
+    assert.deepEqual(findings(script.replace("kind: KubeletConfiguration", "kind: KubeletConfiguration\nreadOnlyPort: 10255"), READ_ONLY), [
+      "user data line 5 (/etc/kubernetes/mine.yaml): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+    ]);
+  });
+  it("applies a sed -i to the AMI's kubelet-config.json on the image's real text", () => {
+    const script = lines("#!/bin/bash", `sed -i 's/"readOnlyPort": 0,/"readOnlyPort": 10255,/' /etc/kubernetes/kubelet/kubelet-config.json`, "/etc/eks/bootstrap.sh c");
+    assert.equal(findings(script, READ_ONLY).length, 1);
+  });
+});
+
+describe("systemd builds the exec line (systemd.service(5), systemd.exec(5), systemd.unit(5))", () => {
+  const unit = (name: string, execStart: string, extra: string[] = []) => [`cat > /etc/systemd/system/${name} <<'EOF'`, "[Service]", ...extra, `ExecStart=${execStart}`, "EOF"];
+  it("finds the kubelet in any unit, whatever its name or launcher", () => {
+    for (const exec of [
+      "/opt/bin/kubelet --read-only-port=10255",
+      "/usr/local/bin/hyperkube kubelet --read-only-port=10255",
+      "/usr/lib/coreos/kubelet-wrapper --read-only-port=10255",
+      "/usr/bin/docker run --rm --net=host -v /etc/kubernetes:/etc/kubernetes registry.k8s.io/kubelet:v1.34.0 kubelet --read-only-port=10255",
+    ]) {
+      assert.equal(findings(lines("#!/bin/bash", ...unit("k8s-kubelet.service", exec)), READ_ONLY).length, 1, exec);
+    }
+    assert.deepEqual(findings(lines("#!/bin/bash", ...unit("k8s-kubelet.service", "/usr/bin/kubectl proxy --port=10255"))), []);
+  });
+  it("orders drop-ins by byte value (strcmp), not by locale", () => {
+    const dropIn = (name: string, port: number) => [`cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`, "[Service]", `Environment="PORT=--read-only-port=${port}"`, "EOF"];
+    // "10-B.conf" sorts before "10-a.conf" in byte order: 10-a's value is the last.
+    const script = lines("#!/bin/bash", ...unit("kubelet.service", "/usr/bin/kubelet $PORT"), ...dropIn("10-a.conf", 0), ...dropIn("10-B.conf", 10255));
+    assert.deepEqual(findings(script, READ_ONLY), []);
+  });
+  it("lets EnvironmentFile= override Environment= for the same variable, whatever their order", () => {
+    const script = lines(
+      "#!/bin/bash",
+      "echo 'ARGS=--read-only-port=10255' > /etc/kubelet.env",
+      ...unit("kubelet.service", "/usr/bin/kubelet $ARGS", ["EnvironmentFile=/etc/kubelet.env", "Environment=ARGS=--read-only-port=0"]),
+    );
+    assert.deepEqual(findings(script, READ_ONLY), [
+      "user data line 2 (/etc/kubelet.env): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+  });
+  it("splits $VAR at whitespace but passes ${VAR} as one argument", () => {
+    const env = ['Environment="ARGS=--read-only-port=10255 --anonymous-auth=false"'];
+    assert.equal(findings(lines("#!/bin/bash", ...unit("kubelet.service", "/usr/bin/kubelet $ARGS", env)), READ_ONLY).length, 1);
+    const braced = findings(lines("#!/bin/bash", ...unit("kubelet.service", "/usr/bin/kubelet ${ARGS}", env)));
+    assert.equal(braced.length, 1);
+    assert.match(braced[0], /would refuse to start: invalid argument "10255 --anonymous-auth=false" for "--read-only-port" flag/);
+  });
+});
+
+describe("shell semantics (bash(1))", () => {
+  it("uses the default of ${VAR:-d} for an empty value, and of ${VAR-d} only for an unset one", () => {
+    assert.equal(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P:-10255}\n', READ_ONLY).length, 1);
+    assert.match(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P-10255}\n', READ_ONLY)[0], /invalid argument "" for "--read-only-port"/);
+    assert.deepEqual(findings('#!/bin/bash\nP=0\nkubelet --read-only-port=${P:-10255} --config=/c\n', READ_ONLY), []);
+  });
+  it("stops at exit", () => {
+    assert.deepEqual(findings("#!/bin/bash\nkubelet --read-only-port=0\nexit 0\nkubelet --read-only-port=10255\n", READ_ONLY), []);
+  });
+});
+
+describe("EKS AL2023: nodeadm (nodeadm internal/kubelet/config.go, environment.go)", () => {
+  const nodeConfig = (kubelet: string) => `---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: c\n  kubelet:\n${kubelet}`;
+  const mime = (...parts: [string, string][]) =>
+    `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${parts.map(([type, body]) => `--B\nContent-Type: ${type}\n\n${body}\n`).join("")}--B--\n`;
+  const userDropIn = [
+    "text/x-shellscript",
+    "#!/bin/bash\ncat > /etc/kubernetes/kubelet/config.json.d/50-mine.conf <<'EOF'\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\nEOF",
+  ] as [string, string];
+  it("never reads user drop-ins when nodeadm passes no --config-dir (no spec.kubelet.config)", () => {
+    assert.deepEqual(findings(mime(["application/node.eks.aws", nodeConfig("    flags: [--max-pods=20]")], userDropIn), READ_ONLY), []);
+  });
+  it("reads them in name order around 40-nodeadm.conf when spec.kubelet.config is set", () => {
+    assert.equal(findings(mime(["application/node.eks.aws", nodeConfig("    config:\n      maxPods: 20")], userDropIn), READ_ONLY).length, 1);
+  });
+  it("puts spec.kubelet.flags after nodeadm's own flags, so a user's --config there wins", () => {
+    const script = [
+      "text/x-shellscript",
+      "#!/bin/bash\ncat > /etc/mine.yaml <<'EOF'\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\nEOF",
+    ] as [string, string];
+    assert.equal(findings(mime(script, ["application/node.eks.aws", nodeConfig("    flags: [--config=/etc/mine.yaml]")]), READ_ONLY).length, 1);
+  });
+});
