@@ -9,7 +9,9 @@ import { runDifferential } from "../test/oracle/differential";
 import { ORACLE_VERSIONS, oracleBinary } from "./oracle";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "3000" }, seed: { type: "string", default: "1" }, show: { type: "string", default: "5" } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string", default: "3000" }, seed: { type: "string", default: "1" }, show: { type: "string", default: "5" } },
+  });
   const runs = Number(values.runs);
   const seed = Number(values.seed);
   const summary: string[] = [];

@@ -43,7 +43,10 @@ interface Tables {
 }
 
 function writeTables(): void {
-  const perVersion = ORACLE_VERSIONS.map((v) => ({ version: v, tables: JSON.parse(execFileSync(oracleBinary(v), ["--tables"], { encoding: "utf8" })) as Tables }));
+  const perVersion = ORACLE_VERSIONS.map((v) => ({
+    version: v,
+    tables: JSON.parse(execFileSync(oracleBinary(v), ["--tables"], { encoding: "utf8" })) as Tables,
+  }));
   const flags: Record<string, string> = {};
   const gates: Record<string, { default: boolean; locked: boolean }> = {};
   const ciphers = new Set<string>();

@@ -56,21 +56,14 @@ const VIOLATIONS = [
     "al2-workers",
     "kubelet-anonymous-auth",
     "mandatory",
-    "user data part 1 (text/x-shellscript) line 7: --anonymous-auth lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false",
-  ],
-  [
-    "eks-al2-self-managed",
-    "al2-workers",
-    "kubelet-anonymous-auth",
-    "mandatory",
-    'user data part 1 (text/x-shellscript) line 7: --anonymous-auth false sets --anonymous-auth to true and leaves "false" as a stray argument, so the kubelet would refuse to start (unknown command "false"); write --anonymous-auth=false',
+    "user data part 1 (text/x-shellscript) line 7: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false",
   ],
   [
     "eks-al2-self-managed",
     "al2-workers",
     "kubelet-read-only-port",
     "mandatory",
-    "user data part 1 (text/x-shellscript) line 7 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    "user data part 1 (text/x-shellscript) line 7: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
   ],
   [
     "eks-al2-self-managed",
@@ -92,13 +85,6 @@ const VIOLATIONS = [
     "kubelet-authorization-mode",
     "mandatory",
     "user data line 2: standalone-mode = true authorizes every request to the kubelet API; remove settings.kubernetes.standalone-mode = true (it sets AlwaysAllow)",
-  ],
-  [
-    "eks-bottlerocket",
-    "bottlerocket-workers",
-    "kubelet-event-qps",
-    "advisory",
-    "user data line 3: event-qps = -1 is below the allowed minimum of 0, so events are dropped; set settings.kubernetes.event-qps within the allowed range",
   ],
   [
     "eks-components",
@@ -145,6 +131,13 @@ const VIOLATIONS = [
   [
     "kubeadm-gce",
     "kubeadm-worker",
+    "kubelet-anonymous-auth",
+    "mandatory",
+    'metadata["startup-script"] line 18 (/etc/kubeadm/join.yaml): --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false',
+  ],
+  [
+    "kubeadm-gce",
+    "kubeadm-worker",
     "kubelet-read-only-port",
     "mandatory",
     'metadata["startup-script"] line 5 (/etc/default/kubelet): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0',
@@ -154,14 +147,7 @@ const VIOLATIONS = [
     "kubeadm-worker",
     "kubelet-protect-kernel-defaults",
     "mandatory",
-    'metadata["startup-script"] line 5 (/etc/default/kubelet): --protect-kernel-defaults=false lets the kubelet silently change kernel parameters instead of refusing to start; remove the flag or set --protect-kernel-defaults=true',
-  ],
-  [
-    "kubeadm-gce",
-    "kubeadm-worker",
-    "kubelet-event-qps",
-    "advisory",
-    'metadata["startup-script"] line 18 (/etc/kubeadm/join.yaml): --event-qps=-1 is below the allowed minimum of 0, so events are dropped; set --event-qps within the allowed range',
+    'metadata["startup-script"] line 5 (/etc/default/kubelet): --protect-kernel-defaults=false lets the kubelet change kernel parameters to the values it wants instead of refusing to start when they differ; remove the flag or set --protect-kernel-defaults=true',
   ],
 ];
 
@@ -188,17 +174,15 @@ describe("kubelet-guard scan on the examples", () => {
       "examples/policy-config.json",
     ]);
     const found = rows(JSON.parse(stdout) as JsonReport).map((r) => `${r[1]} ${r[2]} ${r[3]}`);
-    // al2-workers is exempt from kubelet-read-only-port until 2027-06-30; event-qps is advisory by config;
+    // al2-workers is exempt from kubelet-read-only-port until 2027-06-30;
     // maxIdleTimeout 2h makes the kubelet's 4h default too long on both platforms.
     assert.deepEqual(found, [
-      "al2-workers kubelet-anonymous-auth mandatory",
       "al2-workers kubelet-anonymous-auth mandatory",
       "al2-workers kubelet-streaming-connection-idle-timeout mandatory",
       "al2-workers kubelet-config-file-permissions mandatory",
       "bottlerocket-workers kubelet-anonymous-auth mandatory",
       "bottlerocket-workers kubelet-authorization-mode mandatory",
       "bottlerocket-workers kubelet-streaming-connection-idle-timeout mandatory",
-      "bottlerocket-workers kubelet-event-qps advisory",
     ]);
   });
   it("writes SARIF 2.1.0 with one rule per policy and results pointing at the program", async () => {

@@ -11,7 +11,7 @@ const role = new aws.iam.Role("cluster-role", {
 });
 const cluster = new aws.eks.Cluster("cluster", { roleArn: role.arn, vpcConfig: { subnetIds: ["subnet-0a", "subnet-0b"] } });
 
-const extraArgs = insecure ? "--max-pods=58 --read-only-port=10255 --anonymous-auth false" : "--max-pods=58 --node-labels=pool=self-managed";
+const extraArgs = insecure ? "--max-pods=58 --read-only-port=10255 --anonymous-auth=true" : "--max-pods=58 --node-labels=pool=self-managed";
 
 // The shape EKS documents for AL2: MIME multipart with a shell script calling bootstrap.sh.
 const userData = pulumi.interpolate`MIME-Version: 1.0

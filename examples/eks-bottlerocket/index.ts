@@ -13,7 +13,7 @@ const cluster = new aws.eks.Cluster("cluster", { roleArn: role.arn, vpcConfig: {
 
 // EKS merges this TOML with its own settings for managed node groups.
 const settings = insecure
-  ? ["[settings.kubernetes]", "standalone-mode = true", "event-qps = -1", "max-pods = 1_500"]
+  ? ["[settings.kubernetes]", "standalone-mode = true", "max-pods = 1_500"]
   : ["[settings.kubernetes]", "max-pods = 1_500", "pod-pids-limit = 4096", "seccomp-default = true"];
 
 const launchTemplate = new aws.ec2.LaunchTemplate("bottlerocket-workers", {

@@ -25,7 +25,7 @@ discovery:
     unsafeSkipCAVerification: true
 nodeRegistration:
   kubeletExtraArgs:
-    event-qps: "${insecure ? "-1" : "5"}"
+    anonymous-auth: "${insecure ? "true" : "false"}"
 JOIN
 kubeadm join --config /etc/kubeadm/join.yaml
 `;

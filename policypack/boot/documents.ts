@@ -77,7 +77,12 @@ function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: strin
   const permissions = entry.permissions;
   if (typeof permissions === "string" || typeof permissions === "number") {
     // cloud-init decode_perms: an integer (YAML 1.1 reads 0644 as 420) is the mode itself; a string is octal.
-    const mode = typeof permissions === "number" ? (Number.isInteger(permissions) && permissions >= 0 ? permissions & 0o7777 : undefined) : applyMode(permissions.replace(/^0o/, ""), undefined);
+    const mode =
+      typeof permissions === "number"
+        ? Number.isInteger(permissions) && permissions >= 0
+          ? permissions & 0o7777
+          : undefined
+        : applyMode(permissions.replace(/^0o/, ""), undefined);
     if (mode !== undefined) {
       builder.setMode(path, {
         value: mode,
@@ -197,13 +202,24 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     configs.push({
       location: at("settings.kubernetes.server-certificate"),
       origin: "user",
-      doc: { tlsCertFile: "/etc/kubernetes/pki/kubelet-server.crt", tlsPrivateKeyFile: "/etc/kubernetes/pki/private/kubelet-server.key", serverTLSBootstrap: null },
+      doc: {
+        tlsCertFile: "/etc/kubernetes/pki/kubelet-server.crt",
+        tlsPrivateKeyFile: "/etc/kubernetes/pki/private/kubelet-server.key",
+        serverTLSBootstrap: null,
+      },
     });
   }
   const commandLines: CommandLineSource[] = [];
   if (typeof kubernetes["hostname-override"] === "string") {
     const location = at("settings.kubernetes.hostname-override");
-    commandLines.push({ location, origin: "user", words: [{ text: "--hostname-override", line: location.line }, { text: kubernetes["hostname-override"], line: location.line }] });
+    commandLines.push({
+      location,
+      origin: "user",
+      words: [
+        { text: "--hostname-override", line: location.line },
+        { text: kubernetes["hostname-override"], line: location.line },
+      ],
+    });
   }
   if (kubernetes["kubelet-extra-config"] !== undefined) {
     builder.addUnverifiable(

@@ -14,9 +14,13 @@ export interface TextOrigin {
   exact: boolean;
   /** Who wrote the text: the user data (default), or the image. */
   writer?: Origin;
+  /** Written by a platform program from what the user passed it: locations name the user's line, not the program's file. */
+  onBehalf?: boolean;
 }
 
+/** firstLine 0: the text comes from a value with no line of its own (a resource property). */
 export function at(origin: TextOrigin, localLine = 1): Location {
+  if (origin.firstLine === 0) return { source: origin.source };
   return { source: origin.source, line: origin.exact ? origin.firstLine + localLine - 1 : origin.firstLine };
 }
 
@@ -62,7 +66,7 @@ export function locateLine(state: FileState, line: number, file: string): (Locat
   let remaining = line;
   for (const chunk of state.chunks ?? []) {
     const lines = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 1 : 0);
-    if (remaining <= lines) return { ...at(chunk.origin, remaining), file, origin: chunk.origin.writer ?? "user" };
+    if (remaining <= lines) return { ...at(chunk.origin, remaining), ...(chunk.origin.onBehalf ? {} : { file }), origin: chunk.origin.writer ?? "user" };
     remaining -= lines;
   }
   return undefined;
@@ -80,7 +84,8 @@ export function substituteLines(chunks: readonly Chunk[], substitute: (line: str
     let keptFrom = 1;
     const flush = (until: number): void => {
       const text = kept.join("\n") + (kept.length && until < lines.length ? "\n" : "");
-      if (text !== "") result.push({ text, origin: { ...chunk.origin, firstLine: chunk.origin.exact ? chunk.origin.firstLine + keptFrom - 1 : chunk.origin.firstLine } });
+      if (text !== "")
+        result.push({ text, origin: { ...chunk.origin, firstLine: chunk.origin.exact ? chunk.origin.firstLine + keptFrom - 1 : chunk.origin.firstLine } });
       kept = [];
     };
     lines.forEach((line, i) => {

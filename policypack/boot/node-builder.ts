@@ -159,7 +159,11 @@ export class NodeBuilder {
     if (path !== AL2_KUBELET_CONFIG_PATH) return undefined;
     this.kubeletSign = true;
     const text = AL2_KUBELET_CONFIG_TEXT;
-    return { chunks: [{ text, origin: { source: `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`, firstLine: 1, exact: true, writer: "platform" } }], size: text.length, edits: [] };
+    return {
+      chunks: [{ text, origin: { source: `EKS AL2 AMI ${AL2_KUBELET_CONFIG_PATH}`, firstLine: 1, exact: true, writer: "platform" } }],
+      size: text.length,
+      edits: [],
+    };
   }
 
   setMode(path: string, mode: FileAttribute<number>): void {
@@ -207,10 +211,18 @@ export class NodeBuilder {
       const m = text === undefined ? null : /^KUBELET_EXTRA_ARGS(\+?)=(.*)$/s.exec(text);
       if (m) extra = { text: m[1] ? `${extra?.text ?? ""}${m[2]}` : m[2], line: edit.location.line };
     }
-    const origin = (line: number | undefined): TextOrigin => ({ source: location.source, firstLine: line ?? location.line ?? 1, exact: false });
+    const origin = (line: number | undefined): TextOrigin => ({ source: location.source, firstLine: line ?? location.line ?? 0, exact: false, onBehalf: true });
     this.writeFile(AL2_BOOTSTRAP.unitPath, AL2_BOOTSTRAP.unit, { source: AL2_BOOTSTRAP.source, firstLine: 1, exact: true }, location, false, "platform");
-    this.writeFile(AL2_BOOTSTRAP.argsDropIn, AL2_BOOTSTRAP.argsDropInText, { source: AL2_BOOTSTRAP.source, firstLine: 1, exact: false }, location, false, "platform");
-    if (extra && extra.text !== "") this.writeFile(AL2_BOOTSTRAP.extraArgsDropIn, AL2_BOOTSTRAP.extraArgsDropInText(extra.text), origin(extra.line), location, false, "user");
+    this.writeFile(
+      AL2_BOOTSTRAP.argsDropIn,
+      AL2_BOOTSTRAP.argsDropInText,
+      { source: AL2_BOOTSTRAP.source, firstLine: 1, exact: false },
+      location,
+      false,
+      "platform",
+    );
+    if (extra && extra.text !== "")
+      this.writeFile(AL2_BOOTSTRAP.extraArgsDropIn, AL2_BOOTSTRAP.extraArgsDropInText(extra.text), origin(extra.line), location, false, "user");
     this.bootstrapCalls.push({ location });
   }
 
@@ -293,14 +305,25 @@ export class NodeBuilder {
     if (state.chunks && state.edits.length) return { kind: "layers", layers: this.configSources(file) };
     const text = fileText(state);
     if (text === undefined) return undefined;
-    return { kind: "text", text, origin: file.writer ?? "user", location: { ...file.location, file: path }, locateLine: (line) => locateLine(state, line, path) };
+    return {
+      kind: "text",
+      text,
+      origin: file.writer ?? "user",
+      location: { ...file.location, file: path },
+      locateLine: (line) => locateLine(state, line, path),
+    };
   }
 
   /** AL2: the kubelet unit bootstrap.sh installed, with every drop-in the node has, over the AMI's kubelet-config.json. */
   private al2Sources(): KubeletSources {
     const call = this.bootstrapCalls[this.bootstrapCalls.length - 1];
     const image = new Map<string, KubeletFileContent>();
-    const amiConfig = this.contentOf({ path: AL2_KUBELET_CONFIG_PATH, state: this.knownBaseState(AL2_KUBELET_CONFIG_PATH)!, location: call.location, writer: "platform" });
+    const amiConfig = this.contentOf({
+      path: AL2_KUBELET_CONFIG_PATH,
+      state: this.knownBaseState(AL2_KUBELET_CONFIG_PATH)!,
+      location: call.location,
+      writer: "platform",
+    });
     if (amiConfig) image.set(AL2_KUBELET_CONFIG_PATH, amiConfig);
     return startKubelet(this.unitCommandLines()?.execStart ?? [], this.fileSystem(image), this.limits, call.location);
   }
@@ -359,7 +382,10 @@ export class NodeBuilder {
     if (dropIn.length) {
       flags.push(`--config-dir=${NODEADM_DROP_IN_DIR}`);
       // nodeadm merges the user's config over apiVersion/kind, so the drop-in always has its type.
-      image.set(`${NODEADM_DROP_IN_DIR}/40-nodeadm.conf`, { kind: "layers", layers: [this.platformConfig({ ...KUBELET_CONFIG_API }, "nodeadm 40-nodeadm.conf"), ...dropIn] });
+      image.set(`${NODEADM_DROP_IN_DIR}/40-nodeadm.conf`, {
+        kind: "layers",
+        layers: [this.platformConfig({ ...KUBELET_CONFIG_API }, "nodeadm 40-nodeadm.conf"), ...dropIn],
+      });
     }
     commandLines.push({ location: { source: "nodeadm kubelet flags" }, origin: "platform", words: flags.map((text) => ({ text })) }, ...userFlags);
     return startKubelet(commandLines, this.fileSystem(image), this.limits, this.nodeadmParts[0].location);
@@ -399,7 +425,10 @@ export class NodeBuilder {
       return {
         commandLines: this.envCommandLines(),
         base: "config-file",
-        config: [{ location: { source: "kubelet" }, origin: "platform", hidden: "how the kubelet is started is not visible" }, ...written.flatMap((f) => this.configSources(f))],
+        config: [
+          { location: { source: "kubelet" }, origin: "platform", hidden: "how the kubelet is started is not visible" },
+          ...written.flatMap((f) => this.configSources(f)),
+        ],
       };
     }
     return startKubelet(commandLines, this.fileSystem(image), this.limits, launch);

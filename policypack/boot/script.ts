@@ -19,7 +19,18 @@ import {
 } from "../kubelet/shell";
 import { AL2_BOOTSTRAP } from "./images";
 import { UNRESOLVED_MARK, type NodeBuilder } from "./node-builder";
-import { at, cloneState, fileText, parseJqFilter, parseSedSubstitution, SED_MAX_LINE, SED_MAX_TEXT, substituteLines, type FileState, type TextOrigin } from "./files";
+import {
+  at,
+  cloneState,
+  fileText,
+  parseJqFilter,
+  parseSedSubstitution,
+  SED_MAX_LINE,
+  SED_MAX_TEXT,
+  substituteLines,
+  type FileState,
+  type TextOrigin,
+} from "./files";
 
 /** What a command writes to stdout, as far as it is known. */
 type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string };
@@ -364,8 +375,7 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
  */
 function editBootstrapScript(builder: NodeBuilder, scripts: readonly string[], location: ReturnType<typeof at>): void {
   for (const script of scripts) {
-    const added =
-      /^\/\^?KUBELET_EXTRA_ARGS=\/\s*a\\?\s*(.+)$/s.exec(script)?.[1] ?? /^s\/\^?KUBELET_EXTRA_ARGS=\.\*\/&\\n(.+)\/g?$/s.exec(script)?.[1];
+    const added = /^\/\^?KUBELET_EXTRA_ARGS=\/\s*a\\?\s*(.+)$/s.exec(script)?.[1] ?? /^s\/\^?KUBELET_EXTRA_ARGS=\.\*\/&\\n(.+)\/g?$/s.exec(script)?.[1];
     const line = added?.trim();
     if (line && /^KUBELET_EXTRA_ARGS\+?=/.test(line)) builder.bootstrapEdits.push({ line, location });
     else builder.addUnverifiable(location, `sed edits ${AL2_BOOTSTRAP.path} in a way the pack cannot work out, so its effect on the kubelet is not known`);
@@ -397,7 +407,11 @@ function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<ty
     const substitutions = scripts.flatMap((s) => s.split(";")).map((s) => parseSedSubstitution(s.trim(), extended));
     const tooLong = text !== undefined && (text.length > SED_MAX_TEXT || text.split("\n").some((l) => l.length > SED_MAX_LINE));
     if (text === undefined || tooLong || substitutions.some((s) => !s) || !file?.state.chunks) {
-      if (builder.isKubeletFile(path)) builder.addUnverifiable(location, `sed edits ${path}, whose result the pack cannot work out`);
+      if (builder.isKubeletFile(path)) {
+        builder.addUnverifiable(location, `sed edits ${path}, whose result the pack cannot work out`);
+        // What the file holds afterwards is not known: nothing in it is read as if the edit had not happened.
+        if (file) builder.hideFile(path, location, "is edited by sed in a way the pack cannot work out");
+      }
       continue;
     }
     file.state.chunks = substituteLines(file.state.chunks, (line) => substitutions.reduce((t, s) => s!(t), line), location);

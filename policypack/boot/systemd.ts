@@ -137,7 +137,10 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     const file = files.get(path);
     if (!file) continue;
     if (fileText(file.state) === undefined) {
-      unverifiable.push({ location: file.location, reason: `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet flags in it are not visible` });
+      unverifiable.push({
+        location: file.location,
+        reason: `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet flags in it are not visible`,
+      });
       continue;
     }
     for (const v of readEnvironmentFile(file.state, path)) variables.set(v.name, { value: v.value, location: v.location, origin: originOf(file) });
@@ -159,7 +162,9 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
       const variable = variables.get(single.name);
       if (!variable) continue;
       // `$VAR` splits at whitespace; `${VAR}` stays one argument.
-      const list = single.raw.startsWith("${") ? [{ text: variable.value, line: variable.location.line }] : splitWhitespace(variable.value, variable.location.line);
+      const list = single.raw.startsWith("${")
+        ? [{ text: variable.value, line: variable.location.line }]
+        : splitWhitespace(variable.value, variable.location.line);
       push(variable.location, variable.origin, list);
       continue;
     }

@@ -129,7 +129,8 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     if (!spec) {
       problems.push({
         text,
-        line: word.line, source: word.source,
+        line: word.line,
+        source: word.source,
         kind: "refuse",
         message: `the kubelet would refuse to start: unknown flag: --${rawName} (not a flag of kubelet ${MODELLED_KUBELETS.join(" or ")})`,
       });
@@ -145,7 +146,14 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
     } else {
       const next = words[k + 1];
       if (!next) {
-        problems.push({ name, text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: ${text}` });
+        problems.push({
+          name,
+          text,
+          line: word.line,
+          source: word.source,
+          kind: "refuse",
+          message: `the kubelet would refuse to start: flag needs an argument: ${text}`,
+        });
         continue;
       }
       k++;
@@ -162,7 +170,8 @@ export function parseKubeletArgs(words: readonly ArgWord[]): ParsedCommandLine {
       problems.push({
         name,
         text: flagText,
-        line: word.line, source: word.source,
+        line: word.line,
+        source: word.source,
         kind: "refuse",
         message: `the kubelet would refuse to start: invalid argument ${JSON.stringify(rawValue)} for "--${name}" flag: ${parsed.error}`,
       });
@@ -181,12 +190,19 @@ function strayArgument(word: ArgWord, previous: FlagAssignment | undefined, prev
     return {
       name: previous.name,
       text: `${previous.text} ${word.text}`,
-      line: word.line, source: word.source,
+      line: word.line,
+      source: word.source,
       kind: "refuse",
       message: `the kubelet would refuse to start: ${previous.text} ${word.text} sets ${previous.text} to true and leaves ${JSON.stringify(word.text)} as a stray argument (unknown command ${JSON.stringify(word.text)}); write ${previous.text}=${word.text}`,
     };
   }
-  return { text: word.text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}` };
+  return {
+    text: word.text,
+    line: word.line,
+    source: word.source,
+    kind: "refuse",
+    message: `the kubelet would refuse to start: unknown command ${JSON.stringify(word.text)}`,
+  };
 }
 
 /** pflag shorthands: the kubelet defines only -v (a klog level) and -h (bool). Returns how many extra words it used. */
@@ -209,7 +225,14 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
       }
       const next = words[k + 1];
       if (!next) {
-        problems.push({ name: "v", text: word.text, line: word.line, source: word.source, kind: "refuse", message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}` });
+        problems.push({
+          name: "v",
+          text: word.text,
+          line: word.line,
+          source: word.source,
+          kind: "refuse",
+          message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}`,
+        });
         return 0;
       }
       assignments.push({ name: "v", value: next.text, text: `${word.text} ${next.text}`, line: word.line, source: word.source });
@@ -220,7 +243,8 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
     problems.push({
       name: flagSpec(longName) ? longName : undefined,
       text: word.text,
-      line: word.line, source: word.source,
+      line: word.line,
+      source: word.source,
       kind: "refuse",
       message: `the kubelet would refuse to start: unknown shorthand flag ${JSON.stringify(letter)} in ${word.text} (pflag reads a single dash as shorthand flags)${hint}`,
     });

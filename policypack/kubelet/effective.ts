@@ -157,7 +157,11 @@ function fromDocument(l: Layering, source: ConfigSource, dropIn: boolean): Effec
   if (found.state === "removed") {
     // null decodes as the zero value (nil for pointer fields), which the defaulter may replace.
     const value = spec.defaulted ? configDefault : ZERO[spec.kind];
-    return { state: "known", value, provenance: configProvenance(source, spec, null, found.key, spec.defaulted ? ` (the kubelet uses its default ${formatValue(value)})` : "") };
+    return {
+      state: "known",
+      value,
+      provenance: configProvenance(source, spec, null, found.key, spec.defaulted ? ` (the kubelet uses its default ${formatValue(value)})` : ""),
+    };
   }
   const read = readConfigValue(spec, found.raw);
   if (!read || !read.ok) {
@@ -169,7 +173,13 @@ function fromDocument(l: Layering, source: ConfigSource, dropIn: boolean): Effec
     return {
       state: "known",
       value: configDefault,
-      provenance: configProvenance(source, spec, found.raw, undefined, ` (the kubelet replaces ${formatValue(found.raw)} with its default ${formatValue(configDefault)})`),
+      provenance: configProvenance(
+        source,
+        spec,
+        found.raw,
+        undefined,
+        ` (the kubelet replaces ${formatValue(found.raw)} with its default ${formatValue(configDefault)})`,
+      ),
     };
   }
   return { state: "known", value: read.value, provenance: configProvenance(source, spec, read.value) };
@@ -215,9 +225,17 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
     const l: Layering = { spec, mode, launch: sources.launch, problems };
     let current: EffectiveSetting;
     if (sources.base === "legacy") {
-      current = defaultSetting(l, `--${spec.name} not set (kubelet default ${formatValue(spec.defaults!.flagsOnly)} without a config file)`, spec.defaults!.flagsOnly);
+      current = defaultSetting(
+        l,
+        `--${spec.name} not set (kubelet default ${formatValue(spec.defaults!.flagsOnly)} without a config file)`,
+        spec.defaults!.flagsOnly,
+      );
     } else {
-      current = defaultSetting(l, `${spec.configPath ?? `--${spec.name}`} not set (kubelet default ${formatValue(spec.defaults!.configFile)})`, spec.defaults!.configFile);
+      current = defaultSetting(
+        l,
+        `${spec.configPath ?? `--${spec.name}`} not set (kubelet default ${formatValue(spec.defaults!.configFile)})`,
+        spec.defaults!.configFile,
+      );
     }
     if (spec.configPath && spec.kind !== "gateMap") {
       current = layer(l, sources.config, current, "the config file");
@@ -249,7 +267,12 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
       gateValues.get(gate) ?? {
         state: "known",
         value: enabled,
-        provenance: { ...(sources.launch ?? { source: "kubelet defaults" }), origin: "kubelet-default", form: "default", text: `feature gate ${gate} not set (default ${enabled})` },
+        provenance: {
+          ...(sources.launch ?? { source: "kubelet defaults" }),
+          origin: "kubelet-default",
+          form: "default",
+          text: `feature gate ${gate} not set (default ${enabled})`,
+        },
       },
     );
   }
@@ -258,7 +281,11 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
 }
 
 function unresolvedFlag(source: CommandLineSource, a: FlagAssignment): UnknownSetting {
-  return { state: "unknown", reason: `${a.text} depends on ${a.unresolved?.join(", ") ?? "a value"} that is not visible`, provenance: flagProvenance(source, a) };
+  return {
+    state: "unknown",
+    reason: `${a.text} depends on ${a.unresolved?.join(", ") ?? "a value"} that is not visible`,
+    provenance: flagProvenance(source, a),
+  };
 }
 
 /** kubeletConfigFlagPrecedence: every flag on the command line is set again over the loaded configuration. */
@@ -321,7 +348,15 @@ function layerGates(sources: KubeletSources, gateValues: Map<string, EffectiveSe
 
 function refuse(problems: LocatedProblem[], setting: KnownSetting | UnknownSetting, name: string, message: string): void {
   const provenance = setting.provenance ?? { source: "kubelet", origin: "platform" as const, form: "default" as const, text: name };
-  problems.push({ name, text: provenance.text, line: provenance.line, kind: "refuse", message: `the kubelet would refuse to start: ${message}`, location: provenance, origin: provenance.origin });
+  problems.push({
+    name,
+    text: provenance.text,
+    line: provenance.line,
+    kind: "refuse",
+    message: `the kubelet would refuse to start: ${message}`,
+    location: provenance,
+    origin: provenance.origin,
+  });
 }
 
 /**
@@ -343,22 +378,27 @@ function validate(
     }
     const known = FEATURE_GATES[gate];
     if (!known) refuse(problems, s, "feature-gates", `unrecognized feature gate: ${gate}`);
-    else if (known.locked && s.value !== known.default) refuse(problems, s, "feature-gates", `cannot set feature gate ${gate} to ${String(s.value)}, feature is locked to ${String(known.default)}`);
+    else if (known.locked && s.value !== known.default)
+      refuse(problems, s, "feature-gates", `cannot set feature gate ${gate} to ${String(s.value)}, feature is locked to ${String(known.default)}`);
   }
   const get = (name: string): KnownSetting | undefined => {
     const s = settings.get(name);
     return s?.state === "known" ? s : undefined;
   };
   const qps = get("event-qps");
-  if (qps && (qps.value as number) < 0)
-    refuse(problems, qps, "event-qps", `eventRecordQPS (--event-qps) ${String(qps.value)} must not be a negative number`);
+  if (qps && (qps.value as number) < 0) refuse(problems, qps, "event-qps", `eventRecordQPS (--event-qps) ${String(qps.value)} must not be a negative number`);
   const port = get("read-only-port");
   if (port && port.value !== 0 && ((port.value as number) < 1 || (port.value as number) > 65535))
     refuse(problems, port, "read-only-port", `readOnlyPort (--read-only-port) ${String(port.value)} must be between 0 and 65535, inclusive`);
   const bootstrap = get("rotate-server-certificates");
   const gate = gates.get("RotateKubeletServerCertificate");
   if (bootstrap?.value === true && gate?.state === "known" && gate.value === false)
-    refuse(problems, gate, "feature-gates", `${gate.provenance.text} turns off the RotateKubeletServerCertificate gate that serverTLSBootstrap (--rotate-server-certificates) requires`);
+    refuse(
+      problems,
+      gate,
+      "feature-gates",
+      `${gate.provenance.text} turns off the RotateKubeletServerCertificate gate that serverTLSBootstrap (--rotate-server-certificates) requires`,
+    );
   const ciphers = get("tls-cipher-suites");
   const unknownCipher = ciphers && (ciphers.value as string[]).find((c) => !KNOWN_CIPHERS.has(c));
   if (ciphers && unknownCipher !== undefined) refuse(problems, ciphers, "tls-cipher-suites", `Cipher suite ${unknownCipher} not supported or doesn't exist`);

@@ -222,7 +222,11 @@ const streamingIdleTimeout = settingRule({
   remediation: "Set streamingConnectionIdleTimeout to a non-zero duration (no longer than maxIdleTimeout, when configured).",
   setting: "streaming-connection-idle-timeout",
   params: {
-    maxIdleTimeout: { type: "string", description: "Longest idle timeout allowed (Go duration); unset means any non-zero timeout passes, as in CIS.", pattern: DURATION_PATTERN },
+    maxIdleTimeout: {
+      type: "string",
+      description: "Longest idle timeout allowed (Go duration); unset means any non-zero timeout passes, as in CIS.",
+      pattern: DURATION_PATTERN,
+    },
   },
   violates(v, params) {
     const d = parseGoDuration(String(v));
@@ -234,7 +238,10 @@ const streamingIdleTimeout = settingRule({
   fix: (params) => {
     const max = maxIdleTimeout(params);
     const bound = max !== undefined ? ` of ${formatDuration(max)} or shorter` : "";
-    return { flag: `set --streaming-connection-idle-timeout to a non-zero duration${bound}`, config: `set streamingConnectionIdleTimeout to a non-zero duration${bound}` };
+    return {
+      flag: `set --streaming-connection-idle-timeout to a non-zero duration${bound}`,
+      config: `set streamingConnectionIdleTimeout to a non-zero duration${bound}`,
+    };
   },
 });
 
@@ -464,7 +471,8 @@ const configFilePermissions: Rule = {
   policy: "kubelet-config-file-permissions",
   title: "Kubelet files have strict permissions and root ownership",
   checks: "kubelet config, kubeconfig or service file looser than allowed or not root-owned",
-  description: "The kubelet's config, kubeconfig and service files must have no permission bits beyond the benchmark's mode (600, or 644 on EKS, AKS and GKE) and be owned by root:root.",
+  description:
+    "The kubelet's config, kubeconfig and service files must have no permission bits beyond the benchmark's mode (600, or 644 on EKS, AKS and GKE) and be owned by root:root.",
   severity: "medium",
   level: "mandatory",
   refs: { generic: "4.1.1, 4.1.2, 4.1.5–4.1.10", eks: "3.1.1–3.1.4", aks: "3.1.1–3.1.4", gke: "3.1.1–3.1.4" },
@@ -526,7 +534,10 @@ const nodeConfigVerifiable: Rule = {
     }
     const everything = ctx.view.settings.size + ctx.view.gates.size;
     for (const [where, names] of unknown)
-      findings.push({ policy: this.policy, message: `${where}, so ${names.length === everything ? "no kubelet setting can be checked" : `${names.join(", ")} cannot be checked`}` });
+      findings.push({
+        policy: this.policy,
+        message: `${where}, so ${names.length === everything ? "no kubelet setting can be checked" : `${names.join(", ")} cannot be checked`}`,
+      });
     return findings;
   },
 };

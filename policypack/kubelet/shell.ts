@@ -148,7 +148,9 @@ export function tokenize(src: string): TokenizeResult {
       const raw = src.slice(i, close + 1);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
       begin().segments.push(
-        m ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, emptyTakesFallback: m[2]?.startsWith(":"), raw } : { kind: "sub", raw, quoted },
+        m
+          ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, emptyTakesFallback: m[2]?.startsWith(":"), raw }
+          : { kind: "sub", raw, quoted },
       );
       countLines(i, close);
       i = close + 1;

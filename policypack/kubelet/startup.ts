@@ -87,7 +87,14 @@ function readConfigFile(
     problems.push({ text: path, kind: "refuse", message: `the kubelet would refuse to start: ${message}`, location: { ...location, file: path }, origin });
     return undefined;
   };
-  if (!content) return [{ location: launch ?? { source: "kubelet" }, origin: "platform", hidden: `the kubelet reads ${role} ${path}, which the node's image and user data do not show` }];
+  if (!content)
+    return [
+      {
+        location: launch ?? { source: "kubelet" },
+        origin: "platform",
+        hidden: `the kubelet reads ${role} ${path}, which the node's image and user data do not show`,
+      },
+    ];
   if (content.kind === "hidden") return [{ location: content.location ?? { source: path }, origin: "user", hidden: `${path} ${content.reason}` }];
   let layers: ConfigSource[];
   if (content.kind === "layers") {
@@ -120,7 +127,11 @@ function readConfigFile(
   const at = layers[layers.length - 1];
   if (layers.some((l) => l.hidden !== undefined)) return layers;
   if (typeof kind !== "string" || kind === "" || typeof apiVersion !== "string" || apiVersion === "")
-    return refuse(at.location, at.origin, `${role} ${path} has no apiVersion/kind; write apiVersion: ${KUBELET_CONFIG_API.apiVersion} and kind: ${KUBELET_CONFIG_API.kind}`);
+    return refuse(
+      at.location,
+      at.origin,
+      `${role} ${path} has no apiVersion/kind; write apiVersion: ${KUBELET_CONFIG_API.apiVersion} and kind: ${KUBELET_CONFIG_API.kind}`,
+    );
   if (apiVersion !== KUBELET_CONFIG_API.apiVersion || kind !== KUBELET_CONFIG_API.kind)
     return refuse(at.location, at.origin, `${role} ${path} is ${apiVersion}/${kind}, not ${KUBELET_CONFIG_API.apiVersion}/${KUBELET_CONFIG_API.kind}`);
   return layers;

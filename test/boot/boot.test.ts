@@ -32,7 +32,12 @@ describe("EKS AL2: bootstrap.sh as a program (amazon-eks-ami bootstrap.sh, kubel
     ]);
   });
   it("applies drop-ins by name: bootstrap.sh's 30-kubelet-extra-args.conf replaces a user 20-…, a user 40-… replaces it", () => {
-    const dropIn = (name: string, args: string) => [`cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`, "[Service]", `Environment='KUBELET_EXTRA_ARGS=${args}'`, "EOF"];
+    const dropIn = (name: string, args: string) => [
+      `cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`,
+      "[Service]",
+      `Environment='KUBELET_EXTRA_ARGS=${args}'`,
+      "EOF",
+    ];
     const before = lines("#!/bin/bash", ...dropIn("20-mine.conf", "--read-only-port=10255"), "/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=20'");
     assert.deepEqual(findings(before, READ_ONLY), []);
     const after = lines("#!/bin/bash", ...dropIn("40-mine.conf", "--read-only-port=10255"), "/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=20'");
@@ -40,7 +45,10 @@ describe("EKS AL2: bootstrap.sh as a program (amazon-eks-ami bootstrap.sh, kubel
   });
   it("gives every option its value word: --enable-docker-bridge takes a following --kubelet-extra-args as its value", () => {
     assert.deepEqual(findings("#!/bin/bash\n/etc/eks/bootstrap.sh --enable-docker-bridge --kubelet-extra-args '--read-only-port=10255' c\n", READ_ONLY), []);
-    assert.equal(findings("#!/bin/bash\n/etc/eks/bootstrap.sh --enable-docker-bridge true --kubelet-extra-args '--read-only-port=10255' c\n", READ_ONLY).length, 1);
+    assert.equal(
+      findings("#!/bin/bash\n/etc/eks/bootstrap.sh --enable-docker-bridge true --kubelet-extra-args '--read-only-port=10255' c\n", READ_ONLY).length,
+      1,
+    );
   });
   it("reads KUBELET_EXTRA_ARGS from the environment only when it is exported", () => {
     assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255\n/etc/eks/bootstrap.sh c\n", READ_ONLY), []);
@@ -55,11 +63,14 @@ describe("EKS AL2: bootstrap.sh as a program (amazon-eks-ami bootstrap.sh, kubel
       "/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=20'",
     );
     assert.deepEqual(findings(script, READ_ONLY), [
-      "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
     ]);
   });
   it("ignores lines appended to bootstrap.sh, which run after it has started the kubelet", () => {
-    assert.deepEqual(findings("#!/bin/bash\necho 'KUBELET_EXTRA_ARGS=--read-only-port=10255' >> /etc/eks/bootstrap.sh\n/etc/eks/bootstrap.sh c\n", READ_ONLY), []);
+    assert.deepEqual(
+      findings("#!/bin/bash\necho 'KUBELET_EXTRA_ARGS=--read-only-port=10255' >> /etc/eks/bootstrap.sh\n/etc/eks/bootstrap.sh c\n", READ_ONLY),
+      [],
+    );
   });
   it("lets a user's own --config replace the AMI's kubelet-config.json (the last --config wins, server.go)", () => {
     const script = lines(
@@ -80,13 +91,23 @@ describe("EKS AL2: bootstrap.sh as a program (amazon-eks-ami bootstrap.sh, kubel
     ]);
   });
   it("applies a sed -i to the AMI's kubelet-config.json on the image's real text", () => {
-    const script = lines("#!/bin/bash", `sed -i 's/"readOnlyPort": 0,/"readOnlyPort": 10255,/' /etc/kubernetes/kubelet/kubelet-config.json`, "/etc/eks/bootstrap.sh c");
+    const script = lines(
+      "#!/bin/bash",
+      `sed -i 's/"readOnlyPort": 0,/"readOnlyPort": 10255,/' /etc/kubernetes/kubelet/kubelet-config.json`,
+      "/etc/eks/bootstrap.sh c",
+    );
     assert.equal(findings(script, READ_ONLY).length, 1);
   });
 });
 
 describe("systemd builds the exec line (systemd.service(5), systemd.exec(5), systemd.unit(5))", () => {
-  const unit = (name: string, execStart: string, extra: string[] = []) => [`cat > /etc/systemd/system/${name} <<'EOF'`, "[Service]", ...extra, `ExecStart=${execStart}`, "EOF"];
+  const unit = (name: string, execStart: string, extra: string[] = []) => [
+    `cat > /etc/systemd/system/${name} <<'EOF'`,
+    "[Service]",
+    ...extra,
+    `ExecStart=${execStart}`,
+    "EOF",
+  ];
   it("finds the kubelet in any unit, whatever its name or launcher", () => {
     for (const exec of [
       "/opt/bin/kubelet --read-only-port=10255",
@@ -99,7 +120,12 @@ describe("systemd builds the exec line (systemd.service(5), systemd.exec(5), sys
     assert.deepEqual(findings(lines("#!/bin/bash", ...unit("k8s-kubelet.service", "/usr/bin/kubectl proxy --port=10255"))), []);
   });
   it("orders drop-ins by byte value (strcmp), not by locale", () => {
-    const dropIn = (name: string, port: number) => [`cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`, "[Service]", `Environment="PORT=--read-only-port=${port}"`, "EOF"];
+    const dropIn = (name: string, port: number) => [
+      `cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`,
+      "[Service]",
+      `Environment="PORT=--read-only-port=${port}"`,
+      "EOF",
+    ];
     // "10-B.conf" sorts before "10-a.conf" in byte order: 10-a's value is the last.
     const script = lines("#!/bin/bash", ...unit("kubelet.service", "/usr/bin/kubelet $PORT"), ...dropIn("10-a.conf", 0), ...dropIn("10-B.conf", 10255));
     assert.deepEqual(findings(script, READ_ONLY), []);
@@ -127,7 +153,7 @@ describe("shell semantics (bash(1))", () => {
   it("uses the default of ${VAR:-d} for an empty value, and of ${VAR-d} only for an unset one", () => {
     assert.equal(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P:-10255}\n', READ_ONLY).length, 1);
     assert.match(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P-10255}\n', READ_ONLY)[0], /invalid argument "" for "--read-only-port"/);
-    assert.deepEqual(findings('#!/bin/bash\nP=0\nkubelet --read-only-port=${P:-10255} --config=/c\n', READ_ONLY), []);
+    assert.deepEqual(findings("#!/bin/bash\nP=0\nkubelet --read-only-port=${P:-10255} --config=/c\n", READ_ONLY), []);
   });
   it("stops at exit", () => {
     assert.deepEqual(findings("#!/bin/bash\nkubelet --read-only-port=0\nexit 0\nkubelet --read-only-port=10255\n", READ_ONLY), []);

@@ -39,7 +39,10 @@ describe("which files the kubelet reads (server.go)", () => {
     assert.equal(value(v, "read-only-port"), 0);
   });
   it("reads the last --config-dir, and starts from the legacy defaults when there is no --config", () => {
-    const v = effective(["--config-dir=/a", "--config-dir=/b"], { "/a/1.conf": kubeletConfig("readOnlyPort: 0\n"), "/b/1.conf": kubeletConfig("eventRecordQPS: 7\n") });
+    const v = effective(["--config-dir=/a", "--config-dir=/b"], {
+      "/a/1.conf": kubeletConfig("readOnlyPort: 0\n"),
+      "/b/1.conf": kubeletConfig("eventRecordQPS: 7\n"),
+    });
     assert.equal(value(v, "read-only-port"), 10255);
     assert.equal(value(v, "anonymous-auth"), true);
     assert.equal(value(v, "authorization-mode"), "AlwaysAllow");
@@ -66,8 +69,14 @@ describe("which files the kubelet reads (server.go)", () => {
 describe("defaulting (pkg/kubelet/apis/config/v1beta1/defaults.go)", () => {
   it("gives a zero streaming timeout in a config file the default 4h, but not a zero flag", () => {
     assert.equal(value(effective(["--config=/c"], { "/c": kubeletConfig("streamingConnectionIdleTimeout: 0s\n") }), "streaming-connection-idle-timeout"), "4h");
-    assert.equal(value(effective(["--config-dir=/d"], { "/d/a.conf": kubeletConfig('streamingConnectionIdleTimeout: "0"\n') }), "streaming-connection-idle-timeout"), "4h");
-    assert.equal(value(effective(["--config=/c", "--streaming-connection-idle-timeout=0"], { "/c": kubeletConfig() }), "streaming-connection-idle-timeout"), "0");
+    assert.equal(
+      value(effective(["--config-dir=/d"], { "/d/a.conf": kubeletConfig('streamingConnectionIdleTimeout: "0"\n') }), "streaming-connection-idle-timeout"),
+      "4h",
+    );
+    assert.equal(
+      value(effective(["--config=/c", "--streaming-connection-idle-timeout=0"], { "/c": kubeletConfig() }), "streaming-connection-idle-timeout"),
+      "0",
+    );
   });
   it("resets an empty authorization mode and a negative podPidsLimit, keeps an explicit eventRecordQPS 0", () => {
     const v = effective(["--config=/c"], { "/c": kubeletConfig('authorization:\n  mode: ""\npodPidsLimit: -7\neventRecordQPS: 0\n') });
@@ -104,7 +113,10 @@ describe("a kubelet that refuses to start (validation.go, auth.go, server.go)", 
     assert.match(refuses(["--read-only-port=-1"])!, /readOnlyPort \(--read-only-port\) -1 must be between 0 and 65535/);
     assert.match(refuses(["--read-only-port=70000"])!, /must be between 0 and 65535/);
     assert.match(refuses(["--event-qps=-1"])!, /must not be a negative number/);
-    assert.match(refuses(["--rotate-server-certificates", "--feature-gates=RotateKubeletServerCertificate=false"])!, /turns off the RotateKubeletServerCertificate gate that serverTLSBootstrap \(--rotate-server-certificates\) requires/);
+    assert.match(
+      refuses(["--rotate-server-certificates", "--feature-gates=RotateKubeletServerCertificate=false"])!,
+      /turns off the RotateKubeletServerCertificate gate that serverTLSBootstrap \(--rotate-server-certificates\) requires/,
+    );
   });
   it("refuses malformed values, unknown flags and stray arguments", () => {
     assert.match(refuses(["--read-only-port=abc"])!, /invalid argument "abc" for "--read-only-port"/);
@@ -157,7 +169,11 @@ describe("flags over config (kubeletConfigFlagPrecedence)", () => {
     });
     assert.equal(one.settings.get("read-only-port")!.state, "unknown");
     assert.equal(one.settings.get("anonymous-auth")!.state, "known");
-    const any = computeEffectiveView({ commandLines: [{ location: { source: "s" }, origin: "user", words: [{ text: "$ARGS", unresolved: ["$ARGS"] }] }], base: "legacy", config: [] });
+    const any = computeEffectiveView({
+      commandLines: [{ location: { source: "s" }, origin: "user", words: [{ text: "$ARGS", unresolved: ["$ARGS"] }] }],
+      base: "legacy",
+      config: [],
+    });
     assert.equal(any.settings.get("anonymous-auth")!.state, "unknown");
   });
 });

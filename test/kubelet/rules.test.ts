@@ -83,12 +83,18 @@ describe("each rule on the effective value", () => {
   });
   it("treats every zero duration form on the command line as zero", () => {
     for (const zero of ["0", "0s", "0m0s", "0h", "00s", "0.0s", "-0"]) {
-      assert.ok(policies(node(["--config=/c", `--streaming-connection-idle-timeout=${zero}`], SECURE)).includes("kubelet-streaming-connection-idle-timeout"), zero);
+      assert.ok(
+        policies(node(["--config=/c", `--streaming-connection-idle-timeout=${zero}`], SECURE)).includes("kubelet-streaming-connection-idle-timeout"),
+        zero,
+      );
     }
   });
   it("does not report a zero timeout in a config file, which the defaulter turns into 4h (v1beta1/defaults.go)", () => {
     for (const zero of ["0", "0s", "0m0s", "-0"])
-      assert.ok(!policies(node(["--config=/c"], { ...SECURE, streamingConnectionIdleTimeout: zero })).includes("kubelet-streaming-connection-idle-timeout"), zero);
+      assert.ok(
+        !policies(node(["--config=/c"], { ...SECURE, streamingConnectionIdleTimeout: zero })).includes("kubelet-streaming-connection-idle-timeout"),
+        zero,
+      );
   });
   it("passes any non-zero timeout unless the organization sets maxIdleTimeout (CIS 4.2.5 fails only 0)", () => {
     assert.ok(!policies(node(["--config=/c", "--streaming-connection-idle-timeout=5h"], SECURE)).includes("kubelet-streaming-connection-idle-timeout"));

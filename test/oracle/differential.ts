@@ -93,7 +93,15 @@ const FLAG_VALUES: Record<string, string[]> = {
   "seccomp-default": ["true", "false"],
   "max-pods": ["20", "x"],
 };
-const BOOL_FLAGS = new Set(["anonymous-auth", "authentication-token-webhook", "make-iptables-util-chains", "protect-kernel-defaults", "rotate-certificates", "rotate-server-certificates", "seccomp-default"]);
+const BOOL_FLAGS = new Set([
+  "anonymous-auth",
+  "authentication-token-webhook",
+  "make-iptables-util-chains",
+  "protect-kernel-defaults",
+  "rotate-certificates",
+  "rotate-server-certificates",
+  "seccomp-default",
+]);
 
 /** A YAML body setting some fields, nested as the kubelet's types nest them. */
 function yamlBody(pick: <T>(xs: readonly T[]) => T, chance: (p: number) => boolean): string {
@@ -135,7 +143,7 @@ export function generate(seed: number): StartUp {
   if (chance(0.6)) {
     files[CONFIG] = document(pick, chance);
     argv.push(pick([`--config=${CONFIG}`, `--config ${CONFIG}`, `--config=./${CONFIG}`]));
-    if (chance(0.1)) argv.push("--config=etc/kubelet/other.yaml"), (files["etc/kubelet/other.yaml"] = document(pick, chance));
+    if (chance(0.1)) (argv.push("--config=etc/kubelet/other.yaml"), (files["etc/kubelet/other.yaml"] = document(pick, chance)));
   }
   if (chance(0.45)) {
     argv.push(pick([`--config-dir=${DIR}`, `--config-dir ${DIR}`, `--config_dir=${DIR}`]));

@@ -19,7 +19,7 @@ const EXPECTED: Record<string, { platform: string | null; findings: string[][] }
     findings: [
       [
         "kubelet-read-only-port",
-        "user data part 1 (text/x-shellscript) line 4 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+        "user data part 1 (text/x-shellscript) line 4: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
       ],
     ],
   },
@@ -43,21 +43,21 @@ const EXPECTED: Record<string, { platform: string | null; findings: string[][] }
     findings: [
       [
         "kubelet-streaming-connection-idle-timeout",
-        "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout to a non-zero duration",
+        "user data line 2: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout to a non-zero duration",
       ],
       [
         "kubelet-make-iptables-util-chains",
-        "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --make-iptables-util-chains=false stops the kubelet keeping the iptables rules pods depend on in line with pod networking; remove the flag or set --make-iptables-util-chains=true",
+        "user data line 2: --make-iptables-util-chains=false stops the kubelet keeping the iptables rules pods depend on in line with pod networking; remove the flag or set --make-iptables-util-chains=true",
       ],
     ],
   },
   "al2-env-vars.sh": {
     platform: "EKS AL2 (bootstrap.sh)",
     findings: [
-      ["kubelet-anonymous-auth", "user data line 4 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false"],
+      ["kubelet-anonymous-auth", "user data line 4: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false"],
       [
         "kubelet-authorization-mode",
-        "user data line 4 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --authorization-mode=AlwaysAllow authorizes every request to the kubelet API; set --authorization-mode=Webhook",
+        "user data line 4: --authorization-mode=AlwaysAllow authorizes every request to the kubelet API; set --authorization-mode=Webhook",
       ],
     ],
   },
@@ -77,7 +77,7 @@ const EXPECTED: Record<string, { platform: string | null; findings: string[][] }
     findings: [
       [
         "kubelet-read-only-port",
-        "user data part 1 (text/x-shellscript) line 7 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+        "user data part 1 (text/x-shellscript) line 7: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
       ],
     ],
   },

@@ -18,7 +18,7 @@ const policies = (text: string) => run(text).findings.map((f) => f.policy);
 describe("EKS AL2 bootstrap.sh", () => {
   it("reads an unquoted single-flag --kubelet-extra-args (as @pulumi/eks writes it)", () => {
     assert.deepEqual(messages("#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args --read-only-port=10255\n", "kubelet-read-only-port"), [
-      "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
     ]);
   });
   it("reads double-quoted extra args with resolved variables", () => {
@@ -28,7 +28,7 @@ describe("EKS AL2 bootstrap.sh", () => {
   });
   it("reports extra args that depend on variables it cannot see", () => {
     assert.deepEqual(messages('#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args "--read-only-port=$PORT"\n', "kubelet-node-config-verifiable"), [
-      "user data line 2 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): --read-only-port=$PORT depends on $PORT that is not visible, so read-only-port cannot be checked",
+      "user data line 2: --read-only-port=$PORT depends on $PORT that is not visible, so read-only-port cannot be checked",
     ]);
   });
   it("reports --kubelet-extra-args=… which bootstrap.sh does not read", () => {
@@ -158,9 +158,7 @@ describe("conditionals", () => {
       '/etc/eks/bootstrap.sh c --kubelet-extra-args "$EXTRA"',
       "",
     ].join("\n");
-    assert.deepEqual(messages(script), [
-      "user data line 7 (/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf): $EXTRA depends on $EXTRA that is not visible, so no kubelet setting can be checked",
-    ]);
+    assert.deepEqual(messages(script), ["user data line 7: $EXTRA depends on $EXTRA that is not visible, so no kubelet setting can be checked"]);
   });
   it("keeps a variable known when a branch sets the value it already had", () => {
     const script = [
@@ -278,7 +276,7 @@ describe("Bottlerocket", () => {
   });
   it("serves with server-certificate and server-key instead of server TLS bootstrap (kubelet-config template)", () => {
     assert.deepEqual(policies('[settings.kubernetes]\nserver-certificate = "Y2VydA=="\nserver-key = "a2V5"\n'), []);
-    assert.deepEqual(policies('[settings.kubernetes]\nserver-tls-bootstrap = false\n'), ["kubelet-tls-cert-files"]);
+    assert.deepEqual(policies("[settings.kubernetes]\nserver-tls-bootstrap = false\n"), ["kubelet-tls-cert-files"]);
   });
   it("is silent on its hard-coded secure defaults", () => assert.deepEqual(policies('[settings.kubernetes]\ncluster-name = "c"\nmax-pods = 1_500\n'), []));
   it("reports superpowered host containers", () => {
