@@ -143,7 +143,10 @@ export function generate(seed: number): StartUp {
   if (chance(0.6)) {
     files[CONFIG] = document(pick, chance);
     argv.push(pick([`--config=${CONFIG}`, `--config ${CONFIG}`, `--config=./${CONFIG}`]));
-    if (chance(0.1)) (argv.push("--config=etc/kubelet/other.yaml"), (files["etc/kubelet/other.yaml"] = document(pick, chance)));
+    if (chance(0.1)) {
+      argv.push("--config=etc/kubelet/other.yaml");
+      files["etc/kubelet/other.yaml"] = document(pick, chance);
+    }
   }
   if (chance(0.45)) {
     argv.push(pick([`--config-dir=${DIR}`, `--config-dir ${DIR}`, `--config_dir=${DIR}`]));
