@@ -7,19 +7,31 @@ import { gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { secret } from "../policypack/cli/analyzer-client";
-import { aliasBomb, resource, runPolicies } from "./helpers/arbitraries";
+import * as rules from "../policypack/kubelet/rules";
+import { aliasBomb, bestMs, PackInternalError, resource, runPolicies, runPoliciesStrictly, withFault } from "./helpers/arbitraries";
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
 const verifiable = (type: string, props: Record<string, unknown>) => runPolicies(type, props).filter((r) => r.policy === "kubelet-node-config-verifiable");
 
 describe("fuzzing the policies' entry point (fixed seed)", () => {
-  it("never throws on arbitrary property shapes and mutated user data of every resource type", () => {
+  it("never throws nor hits an internal error on arbitrary property shapes and mutated user data of every resource type", () => {
     fc.assert(
       fc.property(resource, ({ type, props }) => {
-        runPolicies(type, props);
+        runPoliciesStrictly(type, props);
       }),
       { numRuns: 1500, seed: 20261123 },
     );
+  });
+  it("fails when the pack hits an internal error it reports as an advisory (an injected fault)", () => {
+    const userData = Buffer.from("#!/bin/bash\nkubelet --read-only-port=10255\n").toString("base64");
+    const verifiable = rules.RULES.find((r) => r.policy === "kubelet-node-config-verifiable")!;
+    withFault(verifiable as unknown as Record<string, unknown>, "evaluate", () => {
+      // The pack itself survives: it reports one advisory and logs to stderr.
+      assert.ok(runPolicies("aws:ec2/launchTemplate:LaunchTemplate", { userData }).some((r) => /internal error/.test(r.message)));
+      assert.throws(() => runPoliciesStrictly("aws:ec2/launchTemplate:LaunchTemplate", { userData }), PackInternalError);
+    });
+    // Without the fault the same input passes the strict run.
+    assert.ok(runPoliciesStrictly("aws:ec2/launchTemplate:LaunchTemplate", { userData }).some((r) => r.policy === "kubelet-read-only-port"));
   });
 });
 
@@ -66,6 +78,25 @@ describe("patterns from user data never backtrack catastrophically", () => {
   it("reads a megabyte-long PowerShell line", () => {
     const found = runPolicies("aws:ec2/instance:Instance", { userData: `<powershell>\n$x = "${"a".repeat(1024 * 1024 - 64)}"\n</powershell>\n` });
     assert.deepEqual(found, []);
+  });
+  // Growth, not absolute time: 8 times the input may cost at most 8 × 4 times as much (a quadratic
+  // regression costs 64 times); the timeout turns a catastrophic one into a failure instead of a hang.
+  let fresh = 0;
+  // A new resource name each time, so that the pack's per-resource cache cannot answer.
+  const timed = (userData: string) => bestMs(() => runPolicies("aws:ec2/instance:Instance", { userData }, `growth-${fresh++}`));
+  const growth = (make: (n: number) => string, n: number): number => {
+    const small = timed(make(n));
+    const large = timed(make(8 * n));
+    return large / Math.max(small, 0.5);
+  };
+  it("grows linearly with the size of a script", { timeout: 60_000 }, () => {
+    const script = (n: number) => `#!/bin/bash\n${"echo 'KUBELET_EXTRA_ARGS=--max-pods=20' >> /etc/default/kubelet\n".repeat(n)}kubeadm join x\n`;
+    assert.ok(growth(script, 500) < 32);
+  });
+  it("grows linearly with adversarial sed input (nested quantifiers are never run)", { timeout: 60_000 }, () => {
+    const script = (n: number) =>
+      `#!/bin/bash\necho 'KUBELET_EXTRA_ARGS="${"a".repeat(n)}c"' > /etc/default/kubelet\nsed -i 's/\\(a*\\)*b/x/' /etc/default/kubelet\nkubeadm join x\n`;
+    assert.ok(growth(script, 20_000) < 32);
   });
 });
 

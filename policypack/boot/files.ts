@@ -61,15 +61,36 @@ export function fileText(state: FileState): string | undefined {
   return state.chunks && !state.hidden ? state.chunks.map((c) => c.text).join("") : undefined;
 }
 
-/** Location of a 1-based line of the file's text, and who wrote that line. */
-export function locateLine(state: FileState, line: number, file: string): (Location & { origin: Origin }) | undefined {
-  let remaining = line;
-  for (const chunk of state.chunks ?? []) {
-    const lines = chunk.text.split("\n").length - (chunk.text.endsWith("\n") ? 1 : 0);
-    if (remaining <= lines) return { ...at(chunk.origin, remaining), ...(chunk.origin.onBehalf ? {} : { file }), origin: chunk.origin.writer ?? "user" };
-    remaining -= lines;
+/** Lines before each chunk, kept per chunk list and extended as appends push chunks (appends never edit earlier chunks). */
+const lineStarts = new WeakMap<Chunk[], number[]>();
+
+function linesBefore(chunks: Chunk[]): number[] {
+  const starts = lineStarts.get(chunks) ?? [0];
+  for (let k = starts.length - 1; k < chunks.length; k++) {
+    const text = chunks[k].text;
+    let lines = 1;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
+    starts.push(starts[k] + lines - (text.endsWith("\n") ? 1 : 0));
   }
-  return undefined;
+  lineStarts.set(chunks, starts);
+  return starts;
+}
+
+/** Location of a 1-based line of the file's text, and who wrote that line; a binary search, so reading every line stays linear. */
+export function locateLine(state: FileState, line: number, file: string): (Location & { origin: Origin }) | undefined {
+  const chunks = state.chunks;
+  if (!chunks?.length || line < 1) return undefined;
+  const starts = linesBefore(chunks);
+  if (line > starts[chunks.length]) return undefined;
+  let lo = 0;
+  let hi = chunks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] < line) lo = mid;
+    else hi = mid - 1;
+  }
+  const chunk = chunks[lo];
+  return { ...at(chunk.origin, line - starts[lo]), ...(chunk.origin.onBehalf ? {} : { file }), origin: chunk.origin.writer ?? "user" };
 }
 
 /**

@@ -206,3 +206,53 @@ export function runPolicies(type: string, props: Record<string, unknown>, name =
 }
 
 class NotApplicable extends Error {}
+
+/** Raised by runPoliciesStrictly when the pack hit an internal error, even one it turned into an advisory. */
+export class PackInternalError extends Error {}
+
+/**
+ * runPolicies that fails on anything the pack itself would call an internal
+ * error: a "could not analyse/evaluate … (internal …)" advisory, or any
+ * write to stderr (where the pack logs what it caught).
+ */
+export function runPoliciesStrictly(type: string, props: Record<string, unknown>, name = "r"): { policy: string; message: string }[] {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  let reports: { policy: string; message: string }[];
+  try {
+    reports = runPolicies(type, props, name);
+  } finally {
+    process.stderr.write = write;
+  }
+  const internal = reports.find((r) => /could not (analyse|evaluate) this .*internal/.test(r.message));
+  if (internal || written.length) throw new PackInternalError(`${type}: ${internal?.message ?? written.join("").slice(0, 500)}`);
+  return reports;
+}
+
+/** Test-only fault injection: replaces an exported function of a pack module for the duration of `run`. */
+export function withFault<T>(module: Record<string, unknown>, name: string, run: () => T): T {
+  const original = module[name];
+  module[name] = () => {
+    throw new TypeError("injected fault");
+  };
+  try {
+    return run();
+  } finally {
+    module[name] = original;
+  }
+}
+
+/** Milliseconds `run` takes, best of `times` (a noisy machine's fairest single figure). */
+export function bestMs(run: () => void, times = 3): number {
+  let best = Infinity;
+  for (let i = 0; i < times; i++) {
+    const started = process.hrtime.bigint();
+    run();
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return best;
+}
