@@ -1,7 +1,7 @@
 /** The example programs, scanned by `kubelet-guard scan` under Pulumi's mocks through the built pack. */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -163,6 +163,12 @@ describe("kubelet-guard scan on the examples", () => {
     assert.equal(code, 0);
   });
   it("applies a --policy-pack-config file: levels, thresholds, exclusions and a live exemption", async () => {
+    // The example file's exemption, renewed to a year from the test's clock, so that the test holds on any date.
+    const config = JSON.parse(readFileSync("examples/policy-config.json", "utf8")) as Record<string, { exemptions?: { expires: string }[] }>;
+    const nextYear = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    for (const exemption of config["kubelet-read-only-port"].exemptions!) exemption.expires = nextYear;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "kubelet-guard-config-"));
+    writeFileSync(path.join(dir, "policy-config.json"), JSON.stringify(config));
     const { stdout } = await scan([
       "examples/eks-al2-self-managed",
       "examples/eks-bottlerocket",
@@ -171,10 +177,11 @@ describe("kubelet-guard scan on the examples", () => {
       "--format",
       "json",
       "--config",
-      "examples/policy-config.json",
+      path.join(dir, "policy-config.json"),
     ]);
+    rmSync(dir, { recursive: true, force: true });
     const found = rows(JSON.parse(stdout) as JsonReport).map((r) => `${r[1]} ${r[2]} ${r[3]}`);
-    // al2-workers is exempt from kubelet-read-only-port until 2027-06-30;
+    // al2-workers is exempt from kubelet-read-only-port (for another year);
     // maxIdleTimeout 2h makes the kubelet's 4h default too long on both platforms.
     assert.deepEqual(found, [
       "al2-workers kubelet-anonymous-auth mandatory",

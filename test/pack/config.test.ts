@@ -77,10 +77,14 @@ describe("configuration", () => {
         "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
       ],
     );
+    // An exemption without an expiry applies for as long as it is configured.
+    await pack.configure({ "kubelet-read-only-port": { exemptions: [{ resource: "workers", reason: "permanent" }] } });
+    assert.deepEqual(await diagnostics(pack, launchTemplate("--read-only-port=10255")), []);
     await pack.configure({});
   });
   it("treats an exemption as valid through its whole expiry day", () => {
     assert.equal(isExpired("2026-11-23", new Date("2026-11-23T23:00:00Z")), false);
+    assert.equal(isExpired("2026-11-23", new Date("2026-11-23T23:59:59.999Z")), false);
     assert.equal(isExpired("2026-11-23", new Date("2026-11-24T00:00:01Z")), true);
   });
 });
