@@ -169,3 +169,17 @@ export const KUBEADM_UNIT_FLAGS = [
   "--kubeconfig=/etc/kubernetes/kubelet.conf",
   `--config=${KUBEADM_CONFIG_PATH}`,
 ];
+
+/** Directories every modelled image has, so that `cp f /etc/kubernetes` copies into them. */
+export const IMAGE_DIRECTORIES: ReadonlySet<string> = new Set([
+  "/etc/systemd/system",
+  "/etc/kubernetes",
+  "/etc/kubernetes/kubelet",
+  "/etc/kubernetes/pki",
+  "/var/lib/kubelet",
+  "/etc/default",
+  "/etc/sysconfig",
+  "/etc/eks",
+  "/usr/bin",
+  "/usr/local/bin",
+]);

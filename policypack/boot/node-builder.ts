@@ -16,6 +16,7 @@ import { applyEdits, fileText, locateLine, type FileState, type TextOrigin, type
 import type { Limits } from "../userdata/limits";
 import {
   AL2_BOOTSTRAP,
+  IMAGE_DIRECTORIES,
   AL2_KUBELET_CONFIG_PATH,
   AL2_KUBELET_CONFIG_TEXT,
   KUBEADM_CONFIG_PATH,
@@ -66,6 +67,8 @@ export class NodeBuilder {
   /** Shell variables set so far, with the line that set each. */
   readonly vars = new Map<string, string>();
   readonly varLines = new Map<string, number | undefined>();
+  /** Directories the user data creates (mkdir), beside those the files it writes imply. */
+  readonly directories = new Set<string>();
   /** Lines user data adds to bootstrap.sh after its KUBELET_EXTRA_ARGS= line, in order. */
   readonly bootstrapEdits: { line: string; location: Location }[] = [];
   /** Variables a child process sees: exported, or all of them after `set -a`. */
@@ -147,6 +150,15 @@ export class NodeBuilder {
     }
     this.setFileState(to, { ...source.state, chunks: source.state.chunks?.slice(), edits: source.state.edits.slice() }, location);
     if (move) this.files.delete(from);
+  }
+
+  /** Whether a path names a directory on the node: written with a trailing slash, made by mkdir, or holding files. */
+  isDirectory(path: string): boolean {
+    if (path.endsWith("/")) return true;
+    if (this.directories.has(path) || IMAGE_DIRECTORIES.has(path)) return true;
+    const prefix = `${path}/`;
+    for (const p of this.files.keys()) if (p.startsWith(prefix)) return true;
+    return false;
   }
 
   /** A file as the user data left it, or the image's own file the pack knows, ready to be edited in place. */

@@ -70,14 +70,44 @@ export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin
   }
   const { tokens, error } = tokenize(text);
   if (error) builder.addUnverifiable(at(origin, error.line), `the script is not valid shell (${error.message}), so the rest of it was not read`);
+  const commands = simpleCommands(tokens);
+  // Functions run only where they are called, with the caller's certainty.
+  const functions = new Map<string, SimpleCommand[]>();
+  for (const command of commands)
+    if (command.inFunction !== undefined) functions.set(command.inFunction, [...(functions.get(command.inFunction) ?? []), command]);
+  runCommands(
+    builder,
+    commands.filter((c) => c.inFunction === undefined),
+    functions,
+    origin,
+    depth,
+  );
+}
+
+/** Runs commands in order; returns false when an `exit` that always runs ended the script. */
+function runCommands(
+  builder: NodeBuilder,
+  commands: readonly SimpleCommand[],
+  functions: ReadonlyMap<string, SimpleCommand[]>,
+  origin: TextOrigin,
+  depth: number,
+  calls = 0,
+): boolean {
   let pipeInput: Output | undefined;
-  for (const command of simpleCommands(tokens)) {
+  for (const command of commands) {
+    const first = command.words[0] ? plainText(command.words[0]) : undefined;
     // `exit` that always runs ends the script: nothing after it happens.
-    const first = command.words[0];
-    if (first && plainText(first) === "exit" && !command.conditional) break;
+    if (first === "exit" && !command.conditional) return false;
+    const body = first !== undefined ? functions.get(first) : undefined;
+    if (body && calls < builder.limits.maxScriptDepth) {
+      const asCalled = command.conditional ? body.map((c) => ({ ...c, conditional: true })) : body;
+      if (!runCommands(builder, asCalled, functions, origin, depth, calls + 1)) return false;
+      continue;
+    }
     const output = runCommand(builder, command, origin, depth, command.previous === "|" ? pipeInput : undefined);
     pipeInput = command.next === "|" ? output : undefined;
   }
+  return true;
 }
 
 /** Commands whose effect the reader models; any other command without redirections is skipped unread. */
@@ -101,6 +131,8 @@ const MODELLED = new Set([
   "chown",
   "mv",
   "cp",
+  "install",
+  "mkdir",
   "curl",
   "wget",
   "aws",
@@ -231,11 +263,13 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       chown(builder, args, location);
       break;
     case "mv":
-    case "cp": {
-      const paths = args.filter((a) => !a.text.startsWith("-")).map((a) => a.text);
-      if (paths.length === 2) builder.copyFile(paths[0], paths[1], location, name === "mv");
+    case "cp":
+    case "install":
+      copyFiles(builder, name, args, location);
       break;
-    }
+    case "mkdir":
+      for (const a of args) if (!a.text.startsWith("-")) builder.directories.add(a.text.replace(/\/+$/, ""));
+      break;
     case "curl":
     case "wget": {
       const target = outputFileOfFetch(name, args);
@@ -366,6 +400,39 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
   const state = cloneState(source);
   for (const edit of edits) state.edits.push({ ...edit, location });
   return { kind: "state", state };
+}
+
+/**
+ * cp, mv and install (coreutils): into a directory (a trailing slash, -t, several sources, or a directory
+ * the node has) the file keeps its name; install sets mode 0755 unless -m says otherwise.
+ */
+function copyFiles(builder: NodeBuilder, name: string, args: ExpandedWord[], location: ReturnType<typeof at>): void {
+  const paths: string[] = [];
+  let targetDirectory: string | undefined;
+  let mode: string | undefined = name === "install" ? "755" : undefined;
+  let modeText = name === "install" ? "install (mode 755 unless -m is given)" : undefined;
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k].text;
+    if (text === "-t" || text === "--target-directory") targetDirectory = args[++k]?.text;
+    else if (text.startsWith("--target-directory=")) targetDirectory = text.slice("--target-directory=".length);
+    else if (name === "install" && (text === "-m" || text === "--mode")) {
+      mode = args[++k]?.text;
+      modeText = `install -m ${mode ?? ""}`;
+    } else if (name === "install" && (text === "-o" || text === "-g" || text === "--owner" || text === "--group")) k++;
+    else if (!text.startsWith("-")) paths.push(text);
+  }
+  if (!targetDirectory && paths.length > 2) targetDirectory = paths.pop();
+  if (!targetDirectory && paths.length === 2 && builder.isDirectory(paths[1])) targetDirectory = paths.pop();
+  const pairs = targetDirectory
+    ? paths.map((from) => [from, `${targetDirectory!.replace(/\/+$/, "")}/${basename(from)}`])
+    : paths.length === 2
+      ? [[paths[0], paths[1]]]
+      : [];
+  for (const [from, to] of pairs) {
+    builder.copyFile(from, to, location, name === "mv");
+    const value = mode !== undefined ? applyMode(mode, undefined) : undefined;
+    if (value !== undefined && builder.isKubeletFile(to)) builder.setMode(to, { value, location, text: `${modeText} ${to}` });
+  }
 }
 
 /**

@@ -452,6 +452,8 @@ export interface SimpleCommand {
   previous?: string;
   /** Inside an if/while/for/case body, or after `&&` / `||`: the command may not run. */
   conditional: boolean;
+  /** Set for commands in a function's body: they run only where the function is called. */
+  inFunction?: string;
 }
 
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
@@ -467,17 +469,40 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
   let previous: string | undefined;
   // Depth of if/while/until/for/case bodies: commands there may or may not run.
   let depth = 0;
+  // A function being defined (`name() {` or `function name {`) and the brace depth of its body.
+  let defining: string | undefined;
+  let pendingFunction: string | undefined;
+  let braces = 0;
   const start = (line: number): SimpleCommand => ({
     words: [],
     redirects: [],
     line,
     previous,
     conditional: depth > 0 || previous === "&&" || previous === "||",
+    inFunction: defining,
   });
+  const opAt = (k: number): string | undefined => (tokens[k]?.kind === "op" ? (tokens[k] as Operator).op : undefined);
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k];
     if (token.kind === "word") {
       const text = plainText(token);
+      if (!current?.words.length && text === "function" && tokens[k + 1]?.kind === "word") {
+        pendingFunction = plainText(tokens[k + 1] as Word);
+        k++;
+        if (opAt(k + 1) === "(" && opAt(k + 2) === ")") k += 2;
+        continue;
+      }
+      if (!current?.words.length && text === "{" && pendingFunction !== undefined && defining === undefined) {
+        defining = pendingFunction;
+        pendingFunction = undefined;
+        braces = 1;
+        continue;
+      }
+      if (!current?.words.length && defining !== undefined && (text === "{" || text === "}")) {
+        braces += text === "{" ? 1 : -1;
+        if (braces === 0) defining = undefined;
+        continue;
+      }
       if (!current?.words.length && text !== undefined && (RESERVED_PREFIXES.has(text) || RESERVED_ALONE.has(text))) {
         if (OPENS_BLOCK.has(text)) depth++;
         else if (CLOSES_BLOCK.has(text)) depth = Math.max(0, depth - 1);
@@ -485,6 +510,13 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
       }
       current ??= start(token.line);
       current.words.push(token);
+      continue;
+    }
+    // `name()` followed by a body opens a function definition.
+    if (token.op === "(" && current?.words.length === 1 && opAt(k + 1) === ")") {
+      pendingFunction = plainText(current.words[0]);
+      current = undefined;
+      k++;
       continue;
     }
     if (REDIRECTIONS.has(token.op)) {

@@ -155,6 +155,27 @@ describe("shell semantics (bash(1))", () => {
     assert.match(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P-10255}\n', READ_ONLY)[0], /invalid argument "" for "--read-only-port"/);
     assert.deepEqual(findings("#!/bin/bash\nP=0\nkubelet --read-only-port=${P:-10255} --config=/c\n", READ_ONLY), []);
   });
+  it("runs a function's body only where the function is called", () => {
+    const define = "configure() {\n  kubelet --read-only-port=10255\n}\n";
+    assert.deepEqual(findings(`#!/bin/bash\n${define}kubelet --read-only-port=0 --config=/c\n`, READ_ONLY), []);
+    assert.equal(findings(`#!/bin/bash\n${define}configure\n`, READ_ONLY).length, 1);
+    assert.equal(findings("#!/bin/bash\nfunction configure {\n  kubelet --read-only-port=10255\n}\nconfigure\n", READ_ONLY).length, 1);
+  });
+  it("keeps the file name when cp, mv or install copy into a directory (coreutils)", () => {
+    const write = "cat > /tmp/kubelet.yaml <<'EOF'\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\nEOF\n";
+    for (const copy of [
+      "cp /tmp/kubelet.yaml /etc/kubernetes/",
+      "mv /tmp/kubelet.yaml /etc/kubernetes",
+      "install -m 0600 -t /etc/kubernetes /tmp/kubelet.yaml",
+    ])
+      assert.equal(findings(`#!/bin/bash\n${write}${copy}\nkubelet --config=/etc/kubernetes/kubelet.yaml\n`, READ_ONLY).length, 1, copy);
+  });
+  it("gives a file install copies mode 0755 unless -m says otherwise", () => {
+    const script = "#!/bin/bash\ninstall /tmp/c.yaml /var/lib/kubelet/config.yaml\nkubelet --config=/var/lib/kubelet/config.yaml\n";
+    assert.deepEqual(findings(script, "kubelet-config-file-permissions"), [
+      "user data line 2: install (mode 755 unless -m is given) /var/lib/kubelet/config.yaml leaves the kubelet config file /var/lib/kubelet/config.yaml with mode 755, looser than 600; chmod 600 /var/lib/kubelet/config.yaml",
+    ]);
+  });
   it("stops at exit", () => {
     assert.deepEqual(findings("#!/bin/bash\nkubelet --read-only-port=0\nexit 0\nkubelet --read-only-port=10255\n", READ_ONLY), []);
   });
