@@ -28,12 +28,29 @@ const GKE: InlinePlatform = {
 
 const gkeNode = (config: unknown, path: string, analysis: ResourceAnalysis): NodeModel | undefined => inlineNode(GKE, config, path, analysis);
 
+/**
+ * An unset insecureKubeletReadonlyPortEnabled means "the default for the GKE
+ * version" (Container API NodeKubeletConfig), which leaves port 10255 open on
+ * older versions: say so rather than stay silent.
+ */
+function readOnlyPortLeftToGke(kubeletConfig: unknown, path: string, analysis: ResourceAnalysis): void {
+  if (isUnknown(kubeletConfig)) return;
+  const value = isPlainObject(kubeletConfig) ? kubeletConfig.insecureKubeletReadonlyPortEnabled : undefined;
+  if (value !== undefined && value !== null && value !== "") return;
+  analysis.unverifiable.push({
+    location: { source: `${path}.insecureKubeletReadonlyPortEnabled` },
+    reason:
+      'insecureKubeletReadonlyPortEnabled is not set, so the GKE version\'s default applies, which leaves the kubelet read-only port 10255 open on older GKE versions; set it to "FALSE"',
+  });
+}
+
 /** A nodeConfig: its kubeletConfig, and a custom node init script the pack cannot read. */
 function nodeConfigNodes(nodeConfig: unknown, path: string, analysis: ResourceAnalysis): void {
   if (isUnknown(nodeConfig)) {
     analysis.unknown.push(path);
     return;
   }
+  readOnlyPortLeftToGke(isPlainObject(nodeConfig) ? nodeConfig.kubeletConfig : undefined, `${path}.kubeletConfig`, analysis);
   if (!isPlainObject(nodeConfig)) return;
   const node = gkeNode(nodeConfig.kubeletConfig, `${path}.kubeletConfig`, analysis);
   if (node) analysis.nodes.push(node);
@@ -60,10 +77,12 @@ const nodePool: Adapter = {
 const cluster: Adapter = {
   kind: "GKE cluster",
   matches: (t) => t === "gcp:container/cluster:Cluster",
-  properties: ["nodeConfig", "nodePools", "nodePoolDefaults", "nodePoolAutoConfig"],
+  properties: ["nodeConfig", "nodePools", "nodePoolDefaults", "nodePoolAutoConfig", "removeDefaultNodePool"],
   analyze(props) {
     const analysis = emptyAnalysis();
-    nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
+    // The default pool's nodeConfig matters only when the cluster has that pool: no nodePools list and not removed.
+    const defaultPool = props.removeDefaultNodePool !== true && (props.nodePools === undefined || props.nodePools === null);
+    if (defaultPool) nodeConfigNodes(props.nodeConfig, "nodeConfig", analysis);
     if (isUnknown(props.nodePools)) analysis.unknown.push("nodePools");
     else if (Array.isArray(props.nodePools))
       props.nodePools.forEach((pool, i) => nodeConfigNodes(pick(pool, "nodeConfig"), `nodePools[${i}].nodeConfig`, analysis));

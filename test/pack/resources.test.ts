@@ -207,12 +207,19 @@ describe("GKE", () => {
       ],
     ]);
   });
-  it("is silent on a compliant node pool and on GKE defaults", async () => {
+  it("is silent on a compliant node pool, and says that an unset read-only port field leaves it to the GKE version", async () => {
     const compliant = { nodeConfig: { kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE", podPidsLimit: 4096, cpuManagerPolicy: "static" } } };
     assert.deepEqual(await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: compliant }), []);
+    // Container API NodeKubeletConfig: "If un-set, the default for the GKE version is used."
     assert.deepEqual(
       await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: { nodeConfig: { machineType: "e2-standard-4" } } }),
-      [],
+      [
+        [
+          "kubelet-node-config-verifiable",
+          "advisory",
+          'nodeConfig.kubeletConfig.insecureKubeletReadonlyPortEnabled: insecureKubeletReadonlyPortEnabled is not set, so the GKE version\'s default applies, which leaves the kubelet read-only port 10255 open on older GKE versions; set it to "FALSE"',
+        ],
+      ],
     );
   });
   it("reports a node pool whose kubelet field is unknown, and a custom node init script", async () => {
@@ -222,6 +229,11 @@ describe("GKE", () => {
     ]);
     const init = { nodeConfig: { linuxNodeConfig: { customNodeInit: { initScript: { gcsUri: "gs://b/init.sh" } } } } };
     assert.deepEqual(await diagnostics(pack, { type: "gcp:container/nodePool:NodePool", name: "np", props: init }), [
+      [
+        "kubelet-node-config-verifiable",
+        "advisory",
+        'nodeConfig.kubeletConfig.insecureKubeletReadonlyPortEnabled: insecureKubeletReadonlyPortEnabled is not set, so the GKE version\'s default applies, which leaves the kubelet read-only port 10255 open on older GKE versions; set it to "FALSE"',
+      ],
       [
         "kubelet-node-config-verifiable",
         "advisory",
