@@ -160,20 +160,15 @@ const anonymousAuth = settingRule({
 const authorizationMode = settingRule({
   policy: "kubelet-authorization-mode",
   title: "Kubelet authorization mode is not AlwaysAllow",
-  checks: "`AlwaysAllow` in the authorization modes",
+  checks: "authorization mode `AlwaysAllow` (a list of modes stops the kubelet: one finding saying so)",
   description: "The kubelet must authorize API requests (Webhook), never AlwaysAllow.",
   severity: "critical",
   level: "mandatory",
   refs: { generic: "4.2.2", eks: "3.2.2", aks: "3.2.2", gke: "3.2.2" },
   remediation: "Set authorization.mode: Webhook in the kubelet config file, or pass --authorization-mode=Webhook.",
   setting: "authorization-mode",
-  violates: (v) =>
-    String(v)
-      .split(",")
-      .map((m) => m.trim())
-      .includes("AlwaysAllow")
-      ? "authorizes every request to the kubelet API"
-      : undefined,
+  // The kubelet's mode is one value (auth.go BuildAuthz); anything but AlwaysAllow or Webhook stops it before this rule.
+  violates: (v) => (v === "AlwaysAllow" ? "authorizes every request to the kubelet API" : undefined),
   fix: { flag: "set --authorization-mode=Webhook", config: "set authorization.mode: Webhook" },
 });
 
@@ -340,7 +335,7 @@ const tlsCertFiles: Rule = {
       const set = cert.value === "" ? key : cert;
       violations.push({ setting: set, risk: "is set without its pair, so the kubelet cannot serve TLS with it", fix });
     } else if (cert.value === "" && known(bootstrap) && bootstrap.value === false) {
-      violations.push({ setting: bootstrap, risk: "with no tlsCertFile/tlsPrivateKeyFile leaves the kubelet serving a self-signed certificate", fix });
+      violations.push({ setting: bootstrap, risk: "with no serving certificate and key files leaves the kubelet serving a self-signed certificate", fix });
     }
     return violationsToFindings(this.policy, violations, ctx, this.refs);
   },
