@@ -4,6 +4,7 @@
  * substitutions applied where their result is certain, modes and owners.
  */
 import { isPlainObject, type PlainObject } from "../kubelet/config";
+import type { ArgWord } from "../kubelet/cmdline";
 import type { FileAttribute } from "../kubelet/node";
 import type { Location, Origin } from "../kubelet/provenance";
 
@@ -51,6 +52,8 @@ export interface VirtualFile {
   state: FileState;
   /** Who wrote the content: the user data, or a platform program (bootstrap.sh) on its behalf. */
   writer?: Origin;
+  /** An environment file a program writes from what the user gave it: each variable's words keep the user's lines. */
+  variables?: Record<string, { words: ArgWord[]; location: Location }>;
   /** Last place the file was written or edited. */
   location: Location;
   mode?: FileAttribute<number>;

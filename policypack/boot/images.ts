@@ -162,13 +162,31 @@ export const BOTTLEROCKET_KUBELET_CONFIG: PlainObject = {
   serializeImagePulls: false,
 };
 
-/** kubeadm's unit drop-in (10-kubeadm.conf): the kubelet reads /var/lib/kubelet/config.yaml, written by kubeadm from the cluster. */
-export const KUBEADM_CONFIG_PATH = "/var/lib/kubelet/config.yaml";
-export const KUBEADM_UNIT_FLAGS = [
-  "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
-  "--kubeconfig=/etc/kubernetes/kubelet.conf",
-  `--config=${KUBEADM_CONFIG_PATH}`,
-];
+/**
+ * What the kubeadm packages install (kubernetes/release packages: kubelet.service and
+ * 10-kubeadm.conf): the kubelet reads /var/lib/kubelet/config.yaml, which `kubeadm init|join` writes from the
+ * cluster, and `$KUBELET_KUBEADM_ARGS` from kubeadm-flags.env, which they write from
+ * nodeRegistration.kubeletExtraArgs, before the user's `$KUBELET_EXTRA_ARGS` (/etc/default/kubelet on Debian
+ * packages, /etc/sysconfig/kubelet on RPM ones).
+ */
+export const KUBEADM = {
+  configPath: "/var/lib/kubelet/config.yaml",
+  flagsFile: "/var/lib/kubelet/kubeadm-flags.env",
+  units: {
+    "/usr/lib/systemd/system/kubelet.service": "[Service]\nExecStart=/usr/bin/kubelet\n",
+    "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf": [
+      "[Service]",
+      'Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"',
+      'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
+      "EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env",
+      "EnvironmentFile=-/etc/default/kubelet",
+      "EnvironmentFile=-/etc/sysconfig/kubelet",
+      "ExecStart=",
+      "ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS",
+      "",
+    ].join("\n"),
+  } as Record<string, string>,
+};
 
 /** Directories every modelled image has, so that `cp f /etc/kubernetes` copies into them. */
 export const IMAGE_DIRECTORIES: ReadonlySet<string> = new Set([

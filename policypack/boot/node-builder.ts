@@ -19,8 +19,7 @@ import {
   IMAGE_DIRECTORIES,
   AL2_KUBELET_CONFIG_PATH,
   AL2_KUBELET_CONFIG_TEXT,
-  KUBEADM_CONFIG_PATH,
-  KUBEADM_UNIT_FLAGS,
+  KUBEADM,
   NODEADM_DROP_IN_DIR,
   NODEADM_FLAGS,
   NODEADM_KUBELET_CONFIG,
@@ -33,7 +32,7 @@ const KUBELET_CONFIG_PATHS = new Set([
   AL2_KUBELET_CONFIG_PATH,
   AL2_KUBELET_CONFIG_TEXT,
   NODEADM_KUBELET_CONFIG_PATH,
-  KUBEADM_CONFIG_PATH,
+  KUBEADM.configPath,
   "/var/lib/kubelet/config.yml",
   "/etc/kubernetes/kubelet-config.yaml",
   "/etc/kubernetes/kubelet/config.yaml",
@@ -340,9 +339,11 @@ export class NodeBuilder {
     return startKubelet(this.unitCommandLines()?.execStart ?? [], this.fileSystem(image), this.limits, call.location);
   }
 
-  /** The exec line of the unit that runs the kubelet, as systemd builds it from the node's files. */
-  private unitCommandLines(): KubeletUnit | undefined {
-    const unit = readKubeletUnit(this.files, (file) => file.writer ?? "user");
+  /** The exec line of the unit that runs the kubelet, as systemd builds it from the node's files (over the image's own). */
+  private unitCommandLines(image?: { under: ReadonlyMap<string, VirtualFile>; over: ReadonlyMap<string, VirtualFile> }): KubeletUnit | undefined {
+    // The image's files lie under what the user data writes; what a program writes at boot (kubeadm join) lies over it.
+    const files = image ? new Map([...image.under, ...this.files, ...image.over]) : this.files;
+    const unit = readKubeletUnit(files, (file) => file.writer ?? "user");
     for (const u of unit?.unverifiable ?? []) this.addUnverifiable(u.location, u.reason);
     // Kubelet flags in an environment file the unit never reads are written for nothing: say so.
     for (const path of unit ? ENV_FILES.filter((p) => !unit.environmentFiles.includes(p)) : []) {
@@ -405,8 +406,18 @@ export class NodeBuilder {
 
   /** A kubelet started by a unit, a command or kubeadm; defaults apply only where its whole configuration is visible. */
   private selfManagedSources(): KubeletSources {
-    const unit = this.unitCommandLines();
     const image = new Map<string, KubeletFileContent>();
+    const kubeadm = this.kubeadmCalls.length > 0;
+    const unit = this.unitCommandLines(kubeadm ? this.kubeadmUnitFiles() : undefined);
+    if (kubeadm) {
+      const hidden: ConfigSource = {
+        location: this.kubeadmCalls[0].location,
+        origin: "platform",
+        hidden: `kubeadm writes ${KUBEADM.configPath} from the cluster's kubelet configuration, which the user data does not show`,
+      };
+      const given = this.kubeadmKubeletConfiguration();
+      image.set(KUBEADM.configPath, { kind: "layers", layers: given ? [hidden, given] : [hidden] });
+    }
     let commandLines: CommandLineSource[];
     let launch: Location | undefined;
     if (unit) {
@@ -416,21 +427,6 @@ export class NodeBuilder {
       const command = this.kubeletCommands[this.kubeletCommands.length - 1];
       commandLines = [{ location: command.location, origin: "user", words: command.words }];
       launch = command.location;
-    } else if (this.kubeadmCalls.length) {
-      // kubeadm's unit: its own flags, then kubeadm-flags.env and /etc/default/kubelet; kubeadm writes config.yaml from the cluster.
-      launch = this.kubeadmCalls[0].location;
-      commandLines = [
-        { location: { source: "kubeadm kubelet unit (10-kubeadm.conf)" }, origin: "platform", words: KUBEADM_UNIT_FLAGS.map((text) => ({ text })) },
-        ...this.envCommandLines(),
-        ...this.kubeadmExtraArgs(),
-      ];
-      const hidden: ConfigSource = {
-        location: launch,
-        origin: "platform",
-        hidden: `kubeadm writes ${KUBEADM_CONFIG_PATH} from the cluster's kubelet configuration, which the user data does not show`,
-      };
-      const given = this.kubeadmKubeletConfiguration();
-      image.set(KUBEADM_CONFIG_PATH, { kind: "layers", layers: given ? [hidden, given] : [hidden] });
     } else {
       // Kubelet files written with no visible launcher: only explicit values count.
       const written = [...this.files.values()].filter((f) => this.roleOf(f.path) === "kubelet-config" && hasContent(f.state));
@@ -500,14 +496,33 @@ export class NodeBuilder {
     return lines;
   }
 
-  /** nodeRegistration.kubeletExtraArgs of kubeadm Join/InitConfiguration documents given to kubeadm --config. */
-  private kubeadmExtraArgs(): CommandLineSource[] {
-    const sources: CommandLineSource[] = [];
+  /**
+   * The kubeadm packages' unit and drop-in, and the kubeadm-flags.env that `kubeadm init|join` writes from
+   * nodeRegistration.kubeletExtraArgs (a map in v1beta3, a list of {name, value} in v1beta4), each flag at
+   * the line the user wrote it.
+   */
+  private kubeadmUnitFiles(): { under: Map<string, VirtualFile>; over: Map<string, VirtualFile> } {
+    const files = new Map<string, VirtualFile>();
+    const over = new Map<string, VirtualFile>();
+    for (const [path, text] of Object.entries(KUBEADM.units)) {
+      files.set(path, {
+        path,
+        writer: "platform",
+        location: { source: "kubeadm packages" },
+        state: {
+          chunks: [{ text, origin: { source: `kubeadm packages ${path}`, firstLine: 1, exact: true, writer: "platform" } }],
+          size: text.length,
+          edits: [],
+        },
+      });
+    }
+    const words: ArgWord[] = [];
+    let location: Location | undefined;
     for (const { file, doc, locate } of this.kubeadmDocuments()) {
       if (doc.kind !== "JoinConfiguration" && doc.kind !== "InitConfiguration") continue;
       const registration = doc.nodeRegistration;
       const extra = isPlainObject(registration) ? registration.kubeletExtraArgs : undefined;
-      const words: ArgWord[] = [];
+      location ??= { ...file.location, line: undefined, file: file.path };
       if (isPlainObject(extra)) {
         for (const [name, value] of Object.entries(extra))
           words.push({ text: `--${name}=${String(value)}`, line: locate(`nodeRegistration.kubeletExtraArgs.${name}`)?.line });
@@ -517,9 +532,17 @@ export class NodeBuilder {
             words.push({ text: `--${entry.name}=${String(entry.value ?? "")}`, line: locate(`nodeRegistration.kubeletExtraArgs.${index}`)?.line });
         });
       }
-      if (words.length) sources.push({ location: { ...file.location, line: undefined, file: file.path }, origin: "user", words });
     }
-    return sources;
+    if (location && words.length) {
+      over.set(KUBEADM.flagsFile, {
+        path: KUBEADM.flagsFile,
+        writer: "user",
+        location,
+        state: { edits: [] },
+        variables: { KUBELET_KUBEADM_ARGS: { words, location } },
+      });
+    }
+    return { under: files, over };
   }
 
   private kubeadmKubeletConfiguration(): ConfigSource | undefined {

@@ -27,6 +27,8 @@ interface Variable {
   value: string;
   location: Location;
   origin: Origin;
+  /** Words with their own lines, for a file a program wrote from the user's input. */
+  words?: ArgWord[];
 }
 
 interface Setting {
@@ -136,6 +138,11 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
   for (const { path } of environmentFiles) {
     const file = files.get(path);
     if (!file) continue;
+    if (file.variables) {
+      for (const [name, v] of Object.entries(file.variables))
+        variables.set(name, { value: v.words.map((w) => w.text).join(" "), location: v.location, origin: originOf(file), words: v.words });
+      continue;
+    }
     if (fileText(file.state) === undefined) {
       unverifiable.push({
         location: file.location,
@@ -164,7 +171,7 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
       // `$VAR` splits at whitespace; `${VAR}` stays one argument.
       const list = single.raw.startsWith("${")
         ? [{ text: variable.value, line: variable.location.line }]
-        : splitWhitespace(variable.value, variable.location.line);
+        : (variable.words ?? splitWhitespace(variable.value, variable.location.line));
       push(variable.location, variable.origin, list);
       continue;
     }

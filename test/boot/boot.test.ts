@@ -149,6 +149,38 @@ describe("systemd builds the exec line (systemd.service(5), systemd.exec(5), sys
   });
 });
 
+describe("kubeadm nodes: the packages' unit and 10-kubeadm.conf (kubernetes/release packages), kubeadm-flags.env", () => {
+  const join = (extraArgs: string) =>
+    [
+      "cat > /etc/kubeadm/join.yaml <<'EOF'",
+      "apiVersion: kubeadm.k8s.io/v1beta3",
+      "kind: JoinConfiguration",
+      "nodeRegistration:",
+      "  kubeletExtraArgs:",
+      `    ${extraArgs}`,
+      "EOF",
+      "kubeadm join --config /etc/kubeadm/join.yaml",
+    ].join("\n");
+  it("puts $KUBELET_EXTRA_ARGS (/etc/default/kubelet) after $KUBELET_KUBEADM_ARGS (kubeletExtraArgs), so the former wins", () => {
+    const script = lines("#!/bin/bash", "echo 'KUBELET_EXTRA_ARGS=--read-only-port=0' > /etc/default/kubelet", join('read-only-port: "10255"'));
+    assert.deepEqual(findings(script, READ_ONLY), []);
+    assert.deepEqual(findings(lines("#!/bin/bash", join('read-only-port: "10255"')), READ_ONLY), [
+      "user data line 7 (/etc/kubeadm/join.yaml): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+  });
+  it("lets a user drop-in's Environment= reach the kubeadm unit's $KUBELET_EXTRA_ARGS", () => {
+    const script = lines(
+      "#!/bin/bash",
+      "cat > /etc/systemd/system/kubelet.service.d/20-mine.conf <<'EOF'",
+      "[Service]",
+      'Environment="KUBELET_EXTRA_ARGS=--read-only-port=10255"',
+      "EOF",
+      "kubeadm join 10.0.0.1:6443 --token t",
+    );
+    assert.equal(findings(script, READ_ONLY).length, 1);
+  });
+});
+
 describe("shell semantics (bash(1))", () => {
   it("uses the default of ${VAR:-d} for an empty value, and of ${VAR-d} only for an unset one", () => {
     assert.equal(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P:-10255}\n', READ_ONLY).length, 1);
