@@ -6,34 +6,21 @@
  *   node --import tsx scripts/oracle.ts build    # prints one binary path per version
  *   node --import tsx scripts/oracle.ts tables   # rewrites policypack/kubelet/data/kubelet-tables.json
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { cacheDir, goBuild } from "./go-tools";
 
 const ROOT = resolve(__dirname, "..");
 const SOURCE = join(ROOT, "oracle", "kubelet");
 export const ORACLE_VERSIONS = readdirSync(join(SOURCE, "versions")).sort();
 
-export function cacheDir(): string {
-  return join(process.env.KUBELET_GUARD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kubelet-guard"), "oracle");
-}
-
 /** The oracle binary for a version, built on first use (minutes cold, seconds cached). */
 export function oracleBinary(version: string): string {
-  const dir = join(cacheDir(), version);
-  const binary = join(dir, "kubelet-oracle");
-  mkdirSync(dir, { recursive: true });
-  for (const file of readdirSync(SOURCE)) if (file.endsWith(".go")) copyFileSync(join(SOURCE, file), join(dir, file));
-  for (const file of ["go.mod", "go.sum"]) copyFileSync(join(SOURCE, "versions", version, file), join(dir, file));
-  // go build is itself incremental: a cached binary is relinked only when a source changed.
-  const result = spawnSync("go", ["build", "-mod=mod", "-o", binary, "."], { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
-  if (result.status !== 0 || !existsSync(binary)) throw new Error(`building the kubelet oracle ${version} failed (go build exit ${result.status})`);
-  return binary;
-}
-
-export function goAvailable(): boolean {
-  return spawnSync("go", ["version"], { stdio: "ignore" }).status === 0;
+  const files: Record<string, string> = {};
+  for (const file of readdirSync(SOURCE)) if (file.endsWith(".go")) files[file] = join(SOURCE, file);
+  for (const file of ["go.mod", "go.sum"]) files[file] = join(SOURCE, "versions", version, file);
+  return goBuild(join(cacheDir("oracle"), version), files, ".", "kubelet-oracle");
 }
 
 interface Tables {

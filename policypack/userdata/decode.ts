@@ -57,6 +57,14 @@ function maybeGunzip(bytes: Buffer, limits: Limits, where: Location, unverifiabl
 export function decodeUserData(value: string, encoding: "base64" | "plain", limits: Limits, source = "user data"): DecodeResult {
   const unverifiable: Unverifiable[] = [];
   const where = { source };
+  // pulumi policy analyze --file redacts secrets it cannot decrypt offline to this string (its --help says so).
+  if (value === "[secret]") {
+    unverifiable.push({
+      location: where,
+      reason: "the user data is a secret the Pulumi CLI could not decrypt here (it shows as [secret]), so it cannot be read",
+    });
+    return { documents: [], unverifiable };
+  }
   let bytes: Buffer | undefined;
   if (encoding === "base64") {
     bytes = decodeBase64(value);

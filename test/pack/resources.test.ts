@@ -99,7 +99,7 @@ describe("resources that carry user data", () => {
         [
           "kubelet-node-config-verifiable",
           "advisory",
-          `${resource.unknownPath} is not known during preview (it is computed from other resources); if it configures a kubelet, kubelet-guard checks it at pulumi up, before the resource is created`,
+          `${resource.unknownPath} is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it once the value is known (at pulumi up, before the resource is created)`,
         ],
       ]);
     });

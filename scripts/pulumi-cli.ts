@@ -1,0 +1,37 @@
+/**
+ * npm run --silent pulumi-cli: prints, as its last line, the absolute path of a working `pulumi`: the one on
+ * PATH when there is one, otherwise the CLI built from the Go module proxy at the version pinned in
+ * tools/pulumi-cli/go.mod (a wrapper module: pkg/go.mod's own replace of the SDK points at a sibling
+ * directory a module download lacks, so the wrapper uses the published SDK and repeats its other replace).
+ * The build is cached under ~/.cache/kubelet-guard/pulumi/<version>: about ten minutes cold, seconds after.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { cacheDir, goAvailable, goBuild } from "./go-tools";
+
+const MODULE = resolve(__dirname, "..", "tools", "pulumi-cli");
+
+export function pinnedVersion(): string {
+  const gomod = readFileSync(join(MODULE, "go.mod"), "utf8");
+  return /github\.com\/pulumi\/pulumi\/pkg\/v3 (v[\d.]+)/.exec(gomod)?.[1] ?? "unknown";
+}
+
+export function pulumiBinary(): string {
+  if (process.env.KUBELET_GUARD_BUILD_PULUMI !== "1") {
+    const found = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
+    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim();
+  }
+  if (!goAvailable()) throw new Error("no pulumi on PATH and no Go to build one: install the Pulumi CLI, or Go 1.26");
+  const files = { "go.mod": join(MODULE, "go.mod"), "go.sum": join(MODULE, "go.sum") };
+  return goBuild(join(cacheDir("pulumi"), pinnedVersion()), files, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "pulumi");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(__filename)) {
+  try {
+    console.log(pulumiBinary());
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  }
+}
