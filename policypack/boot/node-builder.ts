@@ -259,8 +259,11 @@ export class NodeBuilder {
     // A unit that runs a kubelet, whatever it is called, is a sign too.
     if (!this.kubeletSign && !this.nodeadmParts.length && !this.bottlerocket && !readKubeletUnit(this.files, () => "user")) return undefined;
     if (this.bottlerocket) return this.bottlerocket.node(this);
-    const files = this.nodeFiles();
-    const base = { files, unverifiable: this.unverifiable, problems: this.problems };
+    const model = this.platformModel();
+    return { ...model, files: this.nodeFiles(model.sources), unverifiable: this.unverifiable, problems: this.problems };
+  }
+
+  private platformModel(): Pick<NodeModel, "platform" | "benchmark" | "sources"> {
     if (this.nodeadmParts.length) {
       for (const call of this.bootstrapCalls) {
         // The AL2023 bootstrap.sh only prints an error and exits 1; nodeadm still starts the kubelet from the NodeConfig.
@@ -273,9 +276,9 @@ export class NodeBuilder {
             "calls /etc/eks/bootstrap.sh, which on AL2023 (nodeadm) nodes only prints an error and exits 1, so its arguments never reach the kubelet; configure the kubelet through the NodeConfig instead",
         });
       }
-      return { platform: "EKS AL2023 (nodeadm)", benchmark: "eks", sources: this.nodeadmSources(), ...base };
+      return { platform: "EKS AL2023 (nodeadm)", benchmark: "eks", sources: this.nodeadmSources() };
     }
-    if (this.bootstrapCalls.length) return { platform: "EKS AL2 (bootstrap.sh)", benchmark: "eks", sources: this.al2Sources(), ...base };
+    if (this.bootstrapCalls.length) return { platform: "EKS AL2 (bootstrap.sh)", benchmark: "eks", sources: this.al2Sources() };
     if (this.windowsCalls.length) {
       const call = this.windowsCalls[this.windowsCalls.length - 1];
       return {
@@ -287,10 +290,9 @@ export class NodeBuilder {
           config: [{ location: call.location, origin: "platform", hidden: "the EKS Windows AMI writes its own kubelet config file" }],
           launch: call.location,
         },
-        ...base,
       };
     }
-    return { platform: "self-managed kubelet", benchmark: "generic", sources: this.selfManagedSources(), ...base };
+    return { platform: "self-managed kubelet", benchmark: "generic", sources: this.selfManagedSources() };
   }
 
   /**
@@ -584,17 +586,12 @@ export class NodeBuilder {
     return undefined;
   }
 
-  private nodeFiles(): NodeFile[] {
-    const flagValue = (name: string): string | undefined => {
-      for (const c of this.kubeletCommands) {
-        const word = c.words.find((w) => w.text.startsWith(`--${name}=`));
-        if (word) return word.text.slice(name.length + 3);
-      }
-      return undefined;
-    };
+  /** Files whose permissions the rules check: the kubelet's own (its --config, drop-ins and --kubeconfig as it starts), and the well-known ones. */
+  private nodeFiles(sources: KubeletSources | undefined): NodeFile[] {
     const files: NodeFile[] = [];
     for (const file of this.files.values()) {
-      const role = this.roleOf(file.path, flagValue("config"), flagValue("kubeconfig"));
+      const inDropIns = sources?.configDir !== undefined && file.path.startsWith(`${sources.configDir}/`);
+      const role = inDropIns ? "kubelet-config" : this.roleOf(file.path, sources?.configPath, sources?.kubeconfigPath);
       if (role && (file.mode || file.owner)) files.push({ path: file.path, role, location: file.location, mode: file.mode, owner: file.owner });
     }
     return files;

@@ -18,6 +18,7 @@ import {
   type Word,
 } from "../kubelet/shell";
 import { AL2_BOOTSTRAP } from "./images";
+import { unitCommand } from "./systemd";
 import { UNRESOLVED_MARK, type NodeBuilder } from "./node-builder";
 import {
   at,
@@ -51,6 +52,14 @@ function setVariable(builder: NodeBuilder, name: string, value: string, line: nu
   else if (!conditional) builder.ambiguousVars.delete(name);
   builder.vars.set(name, value);
   builder.varLines.set(name, line);
+}
+
+/**
+ * The value of a `NAME=value` word: what a command computes at boot (`$(ip …)`) stays one unresolved mark,
+ * never its source text, which would read as words (`--json`) wherever the variable is used.
+ */
+function assignedValue(word: ExpandedWord, name: string): string {
+  return markUnresolved(word.text.slice(name.length + 1), word.unresolved);
 }
 
 /** Text with each unresolved expansion replaced by a marker, so that it stays one word wherever the text goes. */
@@ -133,6 +142,7 @@ const MODELLED = new Set([
   "cp",
   "install",
   "mkdir",
+  "systemctl",
   "curl",
   "wget",
   "aws",
@@ -160,7 +170,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   const temporary = new Map<string, string>();
   while (words.length && ASSIGNMENT.test(words[0].text)) {
     const [, name] = ASSIGNMENT.exec(words[0].text)!;
-    temporary.set(name, words[0].text.slice(name.length + 1));
+    temporary.set(name, assignedValue(words[0], name));
     words.shift();
   }
   if (!words.length) {
@@ -171,7 +181,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     words.shift();
     while (words.length > 1 && (words[0].text.startsWith("-") || ASSIGNMENT.test(words[0].text))) {
       const m = ASSIGNMENT.exec(words[0].text);
-      if (m) temporary.set(m[1], words[0].text.slice(m[1].length + 1));
+      if (m) temporary.set(m[1], assignedValue(words[0], m[1]));
       words.shift();
     }
   }
@@ -201,7 +211,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       const exporting = name === "export" || args.some((a) => /^-[a-zA-Z]*x/.test(a.text));
       for (const arg of args) {
         const m = ASSIGNMENT.exec(arg.text);
-        if (m) setVariable(builder, m[1], arg.text.slice(m[1].length + 1), at(origin, arg.line).line, command.conditional);
+        if (m) setVariable(builder, m[1], assignedValue(arg, m[1]), at(origin, arg.line).line, command.conditional);
         const exported = m ? m[1] : /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined;
         if (exporting && exported) builder.exported.add(exported);
       }
@@ -266,6 +276,9 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "cp":
     case "install":
       copyFiles(builder, name, args, location);
+      break;
+    case "systemctl":
+      startUnits(builder, args, location, depth);
       break;
     case "mkdir":
       for (const a of args) if (!a.text.startsWith("-")) builder.directories.add(a.text.replace(/\/+$/, ""));
@@ -544,11 +557,32 @@ function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefin
   return undefined;
 }
 
+/**
+ * `systemctl start|restart|enable --now UNIT…` starts units at that point of the boot: a unit the user data
+ * wrote whose ExecStart runs a script the node has runs that script (a oneshot that writes kubelet files).
+ */
+function startUnits(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>, depth: number): void {
+  const words = args.map((a) => a.text);
+  const verb = words.find((w) => !w.startsWith("-"));
+  const starts = verb === "start" || verb === "restart" || (verb === "enable" && words.includes("--now"));
+  if (!starts) return;
+  for (const name of words.slice(words.indexOf(verb!) + 1).filter((w) => !w.startsWith("-"))) {
+    const command = unitCommand(builder.files, name);
+    if (!command) continue;
+    const [program, ...rest] = command.words;
+    const script = SHELLS.has(basename(program)) ? rest.find((w) => !w.startsWith("-")) : program;
+    if (script && builder.files.has(script)) runFile(builder, script, location, depth);
+  }
+}
+
 function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof at>, depth: number): void {
   const file = builder.files.get(path);
   const text = file ? fileText(file.state) : undefined;
   if (text !== undefined) {
-    runScript(builder, text, { source: location.source, firstLine: location.line ?? 1, exact: false }, depth + 1);
+    // A script written in one piece keeps its own lines (a write_files entry, a heredoc); otherwise the caller's line.
+    const chunks = file!.state.chunks ?? [];
+    const own = chunks.length === 1 && chunks[0].origin.exact && !chunks[0].origin.writer ? chunks[0].origin : undefined;
+    runScript(builder, text, own ?? { source: location.source, firstLine: location.line ?? 1, exact: false }, depth + 1);
   } else if (file?.state.hidden) {
     builder.addUnverifiable(location, `runs ${path}, which ${file.state.hidden.reason.replace(/^is /, "is ")}`);
   }

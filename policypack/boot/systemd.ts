@@ -90,7 +90,15 @@ export function readKubeletUnit(files: ReadonlyMap<string, VirtualFile>, originO
   return undefined;
 }
 
-function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): KubeletUnit | undefined {
+interface ParsedUnit {
+  execStart?: Setting;
+  environment: Map<string, Variable>;
+  environmentFiles: { path: string; optional: boolean }[];
+  unverifiable: Unverifiable[];
+}
+
+/** A unit's [Service] settings after its drop-ins: the last ExecStart, Environment= and EnvironmentFile= lines. */
+function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): ParsedUnit {
   const unverifiable: Unverifiable[] = [];
   const environment = new Map<string, Variable>();
   const environmentFiles: { path: string; optional: boolean }[] = [];
@@ -132,6 +140,23 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
       }
     }
   }
+  return { execStart, environment, environmentFiles, unverifiable };
+}
+
+/**
+ * The program a unit runs and its arguments (ExecStart's words, variables left as written), for units
+ * user data starts at boot (`systemctl start`, `enable --now`): a oneshot that runs a script, say.
+ */
+export function unitCommand(files: ReadonlyMap<string, VirtualFile>, name: string): { words: string[]; location: Location } | undefined {
+  const unit = name.includes(".") ? name : `${name}.service`;
+  const { execStart } = parseUnit(files, unit, () => "user");
+  if (!execStart) return undefined;
+  const words = unitWords(execStart.value.replace(/^[-@+!:|]+/, ""));
+  return words.length ? { words, location: execStart.location } : undefined;
+}
+
+function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): KubeletUnit | undefined {
+  const { execStart, environment, environmentFiles, unverifiable } = parseUnit(files, unit, originOf);
   if (!execStart) return undefined;
   // Read when the unit starts: EnvironmentFile= values override Environment= (systemd.exec(5)).
   const variables = new Map(environment);

@@ -44,6 +44,10 @@ export interface KubeletSources {
   problems?: LocatedProblem[];
   /** Where the kubelet is started, for settings left at their defaults. */
   launch?: Location;
+  /** The files the command line names, resolved: --config, --config-dir, --kubeconfig. */
+  configPath?: string;
+  configDir?: string;
+  kubeconfigPath?: string;
 }
 
 export interface KnownSetting {

@@ -63,13 +63,13 @@ interface Resolved {
   location?: Location;
 }
 
-/** The last --config / --config-dir on the command line: pflag keeps the last value of a string flag. */
-function lastValue(lines: readonly CommandLineSource[], name: string): Resolved {
-  let found: Resolved = {};
+/** The last value of each named string flag (--config, --config-dir, --kubeconfig): pflag keeps the last. */
+function lastValues(lines: readonly CommandLineSource[], names: readonly string[]): Record<string, Resolved> {
+  const found: Record<string, Resolved> = Object.fromEntries(names.map((n) => [n, {}]));
   for (const a of parseKubeletArgs(joinedArgv(lines)).assignments) {
     const location = lines[a.source!].location;
-    if (a.name === name) found = a.value === undefined ? { unresolved: a.text, location } : { value: String(a.value), location };
-    else if (a.name === "*") found = { unresolved: a.text, location };
+    if (a.name === "*") for (const n of names) found[n] = { unresolved: a.text, location };
+    else if (a.name in found) found[a.name] = a.value === undefined ? { unresolved: a.text, location } : { value: String(a.value), location };
   }
   return found;
 }
@@ -145,9 +145,17 @@ function readConfigFile(
  */
 export function startKubelet(commandLines: CommandLineSource[], fs: KubeletFileSystem, limits: Limits, launch?: Location): KubeletSources {
   const problems: LocatedProblem[] = [];
-  const config = lastValue(commandLines, "config");
-  const configDir = lastValue(commandLines, "config-dir");
-  const sources: KubeletSources = { commandLines, base: "legacy", config: [], problems, launch };
+  const { config, "config-dir": configDir, kubeconfig } = lastValues(commandLines, ["config", "config-dir", "kubeconfig"]);
+  const sources: KubeletSources = {
+    commandLines,
+    base: "legacy",
+    config: [],
+    problems,
+    launch,
+    configPath: config.value ? absolutePath(config.value) : undefined,
+    configDir: configDir.value ? absolutePath(configDir.value) : undefined,
+    kubeconfigPath: kubeconfig.value ? absolutePath(kubeconfig.value) : undefined,
+  };
   if (config.unresolved) {
     sources.base = "config-file";
     sources.config = [{ location: config.location!, origin: "user", hidden: `the config file path (${config.unresolved}) is not visible` }];

@@ -181,6 +181,33 @@ describe("kubeadm nodes: the packages' unit and 10-kubeadm.conf (kubernetes/rele
   });
 });
 
+describe("cloud-init (cloudinit/config: write_files, then runcmd) and units the user data starts", () => {
+  it("runs a script write_files placed, started by a oneshot unit from runcmd, and points at the script's own line", () => {
+    const cloudConfig = [
+      "#cloud-config",
+      "write_files:",
+      "  - path: /usr/local/bin/kubelet-setup.sh",
+      "    permissions: '0755'",
+      "    content: |",
+      "      #!/bin/bash",
+      "      echo 'KUBELET_EXTRA_ARGS=--read-only-port=10255' > /etc/default/kubelet",
+      "  - path: /etc/systemd/system/kubelet-setup.service",
+      "    content: |",
+      "      [Service]",
+      "      Type=oneshot",
+      "      ExecStart=/bin/bash /usr/local/bin/kubelet-setup.sh",
+      "runcmd:",
+      "  - systemctl enable --now kubelet-setup.service",
+      "  - kubeadm join 10.0.0.1:6443 --token t",
+      "",
+    ].join("\n");
+    assert.deepEqual(findings(cloudConfig, READ_ONLY), [
+      "user data line 7 (/etc/default/kubelet): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+    assert.deepEqual(findings(cloudConfig.replace("enable --now", "enable"), READ_ONLY), []);
+  });
+});
+
 describe("shell semantics (bash(1))", () => {
   it("uses the default of ${VAR:-d} for an empty value, and of ${VAR-d} only for an unset one", () => {
     assert.equal(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P:-10255}\n', READ_ONLY).length, 1);

@@ -14,6 +14,63 @@ const findings = (value: string, encoding: "plain" | "base64" = "plain") => {
 
 /** Every format, read from fixtures built from the documented examples: platform and exact findings. */
 const EXPECTED: Record<string, { platform: string | null; findings: string[][] }> = {
+  // In the style of public eksctl/managed node group user data that edits bootstrap.sh with sed.
+  "eksctl-al2-sed-bootstrap.txt": {
+    platform: "EKS AL2 (bootstrap.sh)",
+    findings: [
+      [
+        "kubelet-read-only-port",
+        "user data part 1 (text/x-shellscript) line 4: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ],
+    ],
+  },
+  // terraform-aws-eks style AL2023 template: a pre-bootstrap jq on the AL2 file name (absent on AL2023), a zero
+  // timeout in spec.kubelet.config (defaulted to 4h by the kubelet) and --event-qps=0 (no limit, allowed): quiet.
+  "terraform-al2023-prebootstrap.txt": { platform: "EKS AL2023 (nodeadm)", findings: [] },
+  // A k8sless-style worker: its own unit name, /opt/bin/kubelet, YAML 1.1 booleans in the config file.
+  "k8sless-cloud-init.yaml": {
+    platform: "self-managed kubelet",
+    findings: [
+      [
+        "kubelet-anonymous-auth",
+        "user data line 10 (/etc/kubernetes/kubelet.yaml): authentication.anonymous.enabled: true lets unauthenticated requests reach the kubelet API; set authentication.anonymous.enabled: false",
+      ],
+      [
+        "kubelet-authorization-mode",
+        "user data line 14 (/etc/kubernetes/kubelet.yaml): authorization.mode: AlwaysAllow authorizes every request to the kubelet API; set authorization.mode: Webhook",
+      ],
+      [
+        "kubelet-client-ca-file",
+        'user data line 21 (/etc/systemd/system/k8s-kubelet.service): authentication.x509.clientCAFile not set (kubelet default "") leaves x509 client-certificate authentication to the kubelet API off; set authentication.x509.clientCAFile to the cluster CA bundle',
+      ],
+      [
+        "kubelet-read-only-port",
+        "user data line 15 (/etc/kubernetes/kubelet.yaml): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+      ],
+      [
+        "kubelet-tls-cert-files",
+        "user data line 21 (/etc/systemd/system/k8s-kubelet.service): serverTLSBootstrap not set (kubelet default false) with no serving certificate and key files leaves the kubelet serving a self-signed certificate; set both tlsCertFile and tlsPrivateKeyFile, or serverTLSBootstrap: true",
+      ],
+      [
+        "kubelet-pod-pids-limit",
+        "user data line 21 (/etc/systemd/system/k8s-kubelet.service): podPidsLimit not set (kubelet default -1) leaves pods without a PID limit, so one pod can exhaust the node's PIDs; set podPidsLimit to a positive limit",
+      ],
+      [
+        "kubelet-config-file-permissions",
+        "user data line 4: permissions: '0640' leaves the kubelet config file /etc/kubernetes/kubelet.yaml with mode 640, looser than 600; chmod 600 /etc/kubernetes/kubelet.yaml",
+      ],
+    ],
+  },
+  // A kubeadm install guide: the node IP computed at boot stays one unresolved value, not words.
+  "kubeadm-guide-ubuntu.sh": {
+    platform: "self-managed kubelet",
+    findings: [
+      [
+        "kubelet-protect-kernel-defaults",
+        "user data line 7 (/etc/default/kubelet): --protect-kernel-defaults=false lets the kubelet change kernel parameters to the values it wants instead of refusing to start when they differ; remove the flag or set --protect-kernel-defaults=true",
+      ],
+    ],
+  },
   "al2-cloudposse-no-blank-line.txt": {
     platform: "EKS AL2 (bootstrap.sh)",
     findings: [
