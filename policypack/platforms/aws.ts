@@ -21,6 +21,18 @@ const launchTemplate = userDataAdapter(
   [{ path: "userData", encoding: "base64", source: "user data" }],
 );
 
+/** aws-native (CloudFormation shapes): LaunchTemplateData.UserData, and UserData on instances and launch configurations, all base64. */
+const nativeLaunchTemplate = userDataAdapter(
+  "launch template",
+  ["aws-native:ec2:LaunchTemplate"],
+  [{ path: "launchTemplateData.userData", encoding: "base64", source: "launchTemplateData.userData" }],
+);
+const nativeInstance = userDataAdapter(
+  "launch configuration or instance",
+  ["aws-native:ec2:Instance", "aws-native:autoscaling:LaunchConfiguration"],
+  [{ path: "userData", encoding: "base64", source: "userData" }],
+);
+
 const launchConfigurationOrInstance = userDataAdapter(
   "launch configuration or instance",
   ["aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"],
@@ -116,4 +128,4 @@ const eksComponent: Adapter = {
   },
 };
 
-export const awsAdapters: readonly Adapter[] = [launchTemplate, launchConfigurationOrInstance, eksComponent];
+export const awsAdapters: readonly Adapter[] = [launchTemplate, nativeLaunchTemplate, nativeInstance, launchConfigurationOrInstance, eksComponent];

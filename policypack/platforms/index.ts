@@ -7,6 +7,7 @@ import type { ResourceAnalysis } from "./resource-analysis";
 import { awsAdapters } from "./aws";
 import { azureAdapters } from "./azure";
 import { gcpAdapters } from "./gcp";
+import { karpenterAdapters } from "./karpenter";
 
 export type { ResourceAnalysis };
 
@@ -19,7 +20,7 @@ export interface Adapter {
   analyze(props: Record<string, unknown>): ResourceAnalysis;
 }
 
-const ADAPTERS: readonly Adapter[] = [...awsAdapters, ...gcpAdapters, ...azureAdapters];
+const ADAPTERS: readonly Adapter[] = [...awsAdapters, ...gcpAdapters, ...azureAdapters, ...karpenterAdapters];
 
 const byType = new Map<string, Adapter | undefined>();
 

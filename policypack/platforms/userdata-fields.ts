@@ -23,6 +23,8 @@ export function readUserDataFields(
   props: Record<string, unknown>,
   fields: readonly UserDataField[],
   builder = new NodeBuilder(DEFAULT_LIMITS),
+  /** What the platform runs after the user's data (Karpenter's own part). */
+  after?: () => void,
 ): ResourceAnalysis {
   const unknown: string[] = [];
   // Data that cannot be decoded at all is reported whether or not it configures a kubelet: nobody can tell.
@@ -36,6 +38,7 @@ export function readUserDataFields(
     if (typeof value !== "string" || value === "") continue;
     unreadable.push(...readUserData(builder, { value, encoding: field.encoding, source: field.source, plainTextType: field.plainTextType }));
   }
+  after?.();
   const node = builder.finish();
   return { nodes: node ? [node] : [], unknown, unverifiable: unreadable };
 }

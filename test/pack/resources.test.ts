@@ -243,6 +243,44 @@ describe("GKE", () => {
   });
 });
 
+describe("Karpenter EC2NodeClass (aws/karpenter-provider-aws amifamily bootstrap) and aws-native", () => {
+  const nodeClass = (family: Record<string, unknown>, userData: string, version = "v1") => ({
+    type: `kubernetes:karpenter.k8s.aws/${version}:EC2NodeClass`,
+    name: "default",
+    props: { apiVersion: `karpenter.k8s.aws/${version}`, kind: "EC2NodeClass", spec: { role: "KarpenterNodeRole", ...family, userData } },
+  });
+  const nodeConfig = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n      readOnlyPort: 10255\n";
+  it("reads AL2023 user data as nodeadm does (the family from the amiSelectorTerms alias), as plain text", async () => {
+    assert.deepEqual(await diagnostics(pack, nodeClass({ amiSelectorTerms: [{ alias: "al2023@latest" }] }, nodeConfig)), [
+      [
+        "kubelet-read-only-port",
+        "mandatory",
+        "spec.userData line 6: readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+      ],
+    ]);
+    assert.equal((await diagnostics(pack, nodeClass({ amiFamily: "AL2023" }, nodeConfig, "v1beta1"))).length, 1);
+  });
+  it("reads AL2 user data as a script that runs before Karpenter's own bootstrap.sh call, whose --kubelet-extra-args replace an exported KUBELET_EXTRA_ARGS", async () => {
+    const exported = "#!/bin/bash\nexport KUBELET_EXTRA_ARGS=--read-only-port=10255\n";
+    assert.deepEqual(await diagnostics(pack, nodeClass({ amiFamily: "AL2" }, exported)), []);
+    const dropIn = "#!/bin/bash\ncat > /etc/systemd/system/kubelet.service.d/90-mine.conf <<'EOF'\n[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--read-only-port=10255'\nEOF\n";
+    assert.deepEqual(policyNames(await diagnostics(pack, nodeClass({ amiSelectorTerms: [{ alias: "al2@latest" }] }, dropIn))), ["kubelet-read-only-port"]);
+  });
+  it("reads Bottlerocket user data as its settings TOML", async () => {
+    const toml = "[settings.kubernetes]\nstandalone-mode = true\n";
+    assert.deepEqual(policyNames(await diagnostics(pack, nodeClass({ amiSelectorTerms: [{ alias: "bottlerocket@latest" }] }, toml))), [
+      "kubelet-anonymous-auth",
+      "kubelet-authorization-mode",
+    ]);
+  });
+  it("is silent on a node class without user data, and reads aws-native launch templates", async () => {
+    assert.deepEqual(await diagnostics(pack, nodeClass({ amiFamily: "AL2023" }, "")), []);
+    const userData = b64("#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n");
+    const native = { type: "aws-native:ec2:LaunchTemplate", name: "lt", props: { launchTemplateData: { userData } } };
+    assert.deepEqual(policyNames(await diagnostics(pack, native)), ["kubelet-read-only-port"]);
+  });
+});
+
 describe("AKS", () => {
   for (const type of [
     "azure-native:containerservice:AgentPool",
