@@ -58,12 +58,23 @@ const ec2NodeClass: Adapter = {
     if (typeof spec.userData !== "string" || spec.userData === "") return analysis;
     const family = amiFamily(spec) ?? "AL2023";
     const builder = new NodeBuilder(DEFAULT_LIMITS);
-    const result = readUserDataFields(props, [{ path: "spec.userData", encoding: "plain", source: "spec.userData", plainTextType: PLAIN_TYPE[family] }], builder, () => {
-      const karpenter = { source: "Karpenter's bootstrap part" };
-      // Karpenter's own part, after the user's (the node labels it passes are not kubelet security settings).
-      if (family === "AL2") builder.recordBootstrap(karpenter, [{ text: "<cluster>" }, { text: "--kubelet-extra-args" }, { text: "--node-labels=<karpenter-labels>" }]);
-      if (family === "AL2023") builder.nodeadmParts.push({ doc: { apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: {} }, location: karpenter, locate: () => karpenter });
-    });
+    const result = readUserDataFields(
+      props,
+      [{ path: "spec.userData", encoding: "plain", source: "spec.userData", plainTextType: PLAIN_TYPE[family] }],
+      builder,
+      () => {
+        const karpenter = { source: "Karpenter's bootstrap part" };
+        // Karpenter's own part, after the user's (the node labels it passes are not kubelet security settings).
+        if (family === "AL2")
+          builder.recordBootstrap(karpenter, [{ text: "<cluster>" }, { text: "--kubelet-extra-args" }, { text: "--node-labels=<karpenter-labels>" }]);
+        if (family === "AL2023")
+          builder.nodeadmParts.push({
+            doc: { apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: {} },
+            location: karpenter,
+            locate: () => karpenter,
+          });
+      },
+    );
     return { ...result, unknown: [...analysis.unknown, ...result.unknown] };
   },
 };

@@ -263,7 +263,8 @@ describe("Karpenter EC2NodeClass (aws/karpenter-provider-aws amifamily bootstrap
   it("reads AL2 user data as a script that runs before Karpenter's own bootstrap.sh call, whose --kubelet-extra-args replace an exported KUBELET_EXTRA_ARGS", async () => {
     const exported = "#!/bin/bash\nexport KUBELET_EXTRA_ARGS=--read-only-port=10255\n";
     assert.deepEqual(await diagnostics(pack, nodeClass({ amiFamily: "AL2" }, exported)), []);
-    const dropIn = "#!/bin/bash\ncat > /etc/systemd/system/kubelet.service.d/90-mine.conf <<'EOF'\n[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--read-only-port=10255'\nEOF\n";
+    const dropIn =
+      "#!/bin/bash\ncat > /etc/systemd/system/kubelet.service.d/90-mine.conf <<'EOF'\n[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--read-only-port=10255'\nEOF\n";
     assert.deepEqual(policyNames(await diagnostics(pack, nodeClass({ amiSelectorTerms: [{ alias: "al2@latest" }] }, dropIn))), ["kubelet-read-only-port"]);
   });
   it("reads Bottlerocket user data as its settings TOML", async () => {
