@@ -51,7 +51,7 @@ function runCommands(builder: NodeBuilder, list: unknown, key: string, doc: Stru
   });
 }
 
-function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: string, doc: StructuredDocument, source: string): void {
+export function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: string, doc: StructuredDocument, source: string): void {
   if (typeof entry.path !== "string") return;
   const path = entry.path;
   const location: Location = { source, line: doc.lineOf(`${key}.path`) ?? doc.lineOf(key) };

@@ -50,6 +50,13 @@ const ENV_FILES = ["/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/k
 const UNIT_FILE = /^\/(etc|lib|usr\/lib)\/systemd\/system\/kubelet\.service(\.d\/[^/]+\.conf)?$/;
 const DROP_IN_DIR = /^\/etc\/kubernetes\/kubelet\/config\.json\.d\/.+\.conf$/;
 
+/** A kubeadm configuration document, where it sits, and where each of its fields was written. */
+export interface KubeadmDocument {
+  location: Location;
+  doc: PlainObject;
+  locate: (path: string) => Location | undefined;
+}
+
 export interface NodeadmPart {
   doc: PlainObject;
   locate: (path: string) => Location | undefined;
@@ -68,6 +75,8 @@ export class NodeBuilder {
   readonly varLines = new Map<string, number | undefined>();
   /** Directories the user data creates (mkdir), beside those the files it writes imply. */
   readonly directories = new Set<string>();
+  /** kubeadm configurations given as objects rather than files (Cluster API's joinConfiguration). */
+  readonly kubeadmConfigs: KubeadmDocument[] = [];
   /** Lines user data adds to bootstrap.sh after its KUBELET_EXTRA_ARGS= line, in order. */
   readonly bootstrapEdits: { line: string; location: Location }[] = [];
   /** Variables a child process sees: exported, or all of them after `set -a`. */
@@ -520,11 +529,11 @@ export class NodeBuilder {
     }
     const words: ArgWord[] = [];
     let location: Location | undefined;
-    for (const { file, doc, locate } of this.kubeadmDocuments()) {
+    for (const { location: where, doc, locate } of this.kubeadmDocuments()) {
       if (doc.kind !== "JoinConfiguration" && doc.kind !== "InitConfiguration") continue;
       const registration = doc.nodeRegistration;
       const extra = isPlainObject(registration) ? registration.kubeletExtraArgs : undefined;
-      location ??= { ...file.location, line: undefined, file: file.path };
+      location ??= where;
       if (isPlainObject(extra)) {
         for (const [name, value] of Object.entries(extra))
           words.push({ text: `--${name}=${String(value)}`, line: locate(`nodeRegistration.kubeletExtraArgs.${name}`)?.line });
@@ -550,11 +559,11 @@ export class NodeBuilder {
   private kubeadmKubeletConfiguration(): ConfigSource | undefined {
     const found = this.kubeadmDocuments().find(({ doc }) => doc.kind === "KubeletConfiguration");
     if (!found || !this.kubeadmCalls.some((c) => c.args[0] === "init")) return undefined;
-    return { location: { ...found.file.location, file: found.file.path }, origin: "user", doc: found.doc, locate: found.locate };
+    return { location: found.location, origin: "user", doc: found.doc, locate: found.locate };
   }
 
-  private kubeadmDocuments(): { file: VirtualFile; doc: PlainObject; locate: (path: string) => Location | undefined }[] {
-    const result: { file: VirtualFile; doc: PlainObject; locate: (path: string) => Location | undefined }[] = [];
+  private kubeadmDocuments(): KubeadmDocument[] {
+    const result: KubeadmDocument[] = [...this.kubeadmConfigs];
     for (const call of this.kubeadmCalls) {
       const k = call.args.findIndex((a) => a === "--config" || a.startsWith("--config="));
       if (k === -1) continue;
@@ -572,7 +581,11 @@ export class NodeBuilder {
       }
       for (const d of parsed.documents) {
         if (isPlainObject(d.value))
-          result.push({ file, doc: d.value, locate: (p) => (d.lineOf(p) !== undefined ? locateLine(file.state, d.lineOf(p)!, path) : undefined) });
+          result.push({
+            location: { ...file.location, line: undefined, file: file.path },
+            doc: d.value,
+            locate: (p) => (d.lineOf(p) !== undefined ? locateLine(file.state, d.lineOf(p)!, path) : undefined),
+          });
       }
     }
     return result;

@@ -7,6 +7,7 @@ import type { ResourceAnalysis } from "./resource-analysis";
 import { awsAdapters } from "./aws";
 import { azureAdapters } from "./azure";
 import { gcpAdapters } from "./gcp";
+import { clusterApiAdapters } from "./cluster-api";
 import { karpenterAdapters } from "./karpenter";
 
 export type { ResourceAnalysis };
@@ -20,7 +21,7 @@ export interface Adapter {
   analyze(props: Record<string, unknown>): ResourceAnalysis;
 }
 
-const ADAPTERS: readonly Adapter[] = [...awsAdapters, ...gcpAdapters, ...azureAdapters, ...karpenterAdapters];
+const ADAPTERS: readonly Adapter[] = [...awsAdapters, ...gcpAdapters, ...azureAdapters, ...karpenterAdapters, ...clusterApiAdapters];
 
 const byType = new Map<string, Adapter | undefined>();
 

@@ -282,6 +282,56 @@ describe("Karpenter EC2NodeClass (aws/karpenter-provider-aws amifamily bootstrap
   });
 });
 
+describe("Cluster API kubeadm bootstrap (cluster-api bootstrap/kubeadm cloud-init)", () => {
+  it("reads kubeletExtraArgs as a map (v1beta1) and as a list (v1beta2), files, and commands around kubeadm", async () => {
+    const v1beta1 = {
+      type: "kubernetes:bootstrap.cluster.x-k8s.io/v1beta1:KubeadmConfigTemplate",
+      name: "workers",
+      props: {
+        spec: { template: { spec: { joinConfiguration: { nodeRegistration: { kubeletExtraArgs: { "read-only-port": "10255", "node-labels": "pool=a" } } } } } },
+      },
+    };
+    assert.deepEqual(await diagnostics(pack, v1beta1), [
+      [
+        "kubelet-read-only-port",
+        "mandatory",
+        "spec.template.spec.joinConfiguration.nodeRegistration.kubeletExtraArgs: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ],
+    ]);
+    const v1beta2 = {
+      type: "kubernetes:controlplane.cluster.x-k8s.io/v1beta2:KubeadmControlPlane",
+      name: "cp",
+      props: {
+        spec: {
+          kubeadmConfigSpec: {
+            initConfiguration: { nodeRegistration: { kubeletExtraArgs: [{ name: "anonymous-auth", value: "true" }] } },
+            files: [{ path: "/etc/default/kubelet", content: "KUBELET_EXTRA_ARGS=--protect-kernel-defaults=false\n", permissions: "0644" }],
+            postKubeadmCommands: ["chmod 0666 /var/lib/kubelet/config.yaml"],
+          },
+        },
+      },
+    };
+    assert.deepEqual(policyNames(await diagnostics(pack, v1beta2)), [
+      "kubelet-anonymous-auth",
+      "kubelet-config-file-permissions",
+      "kubelet-protect-kernel-defaults",
+    ]);
+  });
+  it("is quiet on a compliant template and says when a file's content comes from a Secret", async () => {
+    const compliant = {
+      type: "kubernetes:bootstrap.cluster.x-k8s.io/v1beta1:KubeadmConfig",
+      name: "w",
+      props: { spec: { joinConfiguration: { nodeRegistration: { kubeletExtraArgs: { "read-only-port": "0" } } } } },
+    };
+    assert.deepEqual(await diagnostics(pack, compliant), []);
+    const secret = {
+      ...compliant,
+      props: { spec: { ...compliant.props.spec, files: [{ path: "/var/lib/kubelet/config.yaml", contentFrom: { secret: { name: "s", key: "k" } } }] } },
+    };
+    assert.deepEqual(policyNames(await diagnostics(pack, secret)), []);
+  });
+});
+
 describe("AKS", () => {
   for (const type of [
     "azure-native:containerservice:AgentPool",
