@@ -203,10 +203,20 @@ export class NodeBuilder {
   recordBootstrap(location: Location, args: ArgWord[], envExtraArgs?: { value: string; line?: number }): void {
     this.kubeletSign = true;
     let extra: { text: string; line?: number } | undefined = envExtraArgs ? { text: envExtraArgs.value, line: envExtraArgs.line ?? location.line } : undefined;
+    let positionals = 0;
     for (let k = 0; k < args.length; k++) {
       const option = args[k].text;
       if (option === "-h" || option === "--help") return; // prints its usage and exits 1
+      if (args[k].unresolved?.length && !AL2_BOOTSTRAP.options.has(option)) {
+        // A word computed at boot may be any options, --kubelet-extra-args among them; a cluster-name variable is not.
+        const clusterName = positionals === 0 && /^\$\{?\w*cluster\w*\}?$/i.test(option);
+        positionals++;
+        if (!clusterName)
+          this.addUnverifiable(location, `bootstrap.sh is given ${option}, which is not visible, so the kubelet flags it may pass cannot be checked`);
+        continue;
+      }
       if (!AL2_BOOTSTRAP.options.has(option)) {
+        positionals++;
         // Anything else is positional: the first is the cluster name.
         if (option.startsWith("--kubelet-extra-args=")) {
           this.problems.push({

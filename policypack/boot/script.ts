@@ -221,19 +221,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       if (args.some((a) => /^-[a-zA-Z]*a/.test(a.text)) || args.some((a, i) => a.text === "-o" && args[i + 1]?.text === "allexport")) builder.exportAll = true;
       break;
     case "bootstrap.sh":
-      builder.recordBootstrap(
-        location,
-        argWords(args),
-        temporary.has("KUBELET_EXTRA_ARGS")
-          ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
-          : builder.vars.has("KUBELET_EXTRA_ARGS") && (builder.exportAll || builder.exported.has("KUBELET_EXTRA_ARGS"))
-            ? {
-                // a value that depends on which branch ran stays a reference, reported as not visible
-                value: env("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
-                line: builder.varLines.get("KUBELET_EXTRA_ARGS"),
-              }
-            : undefined,
-      );
+      recordBootstrapCall(builder, location, args, temporary, origin);
       break;
     case "kubelet":
       builder.recordKubelet(location, argWords(args));
@@ -588,6 +576,30 @@ function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof
   }
 }
 
+/** A call of the AL2 bootstrap.sh: its words, and KUBELET_EXTRA_ARGS as the child process sees it. */
+function recordBootstrapCall(
+  builder: NodeBuilder,
+  location: ReturnType<typeof at>,
+  args: ExpandedWord[],
+  temporary: ReadonlyMap<string, string>,
+  origin: TextOrigin,
+): void {
+  const env = (name: string): string | undefined => (builder.ambiguousVars.has(name) ? undefined : builder.vars.get(name));
+  builder.recordBootstrap(
+    location,
+    args.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined })),
+    temporary.has("KUBELET_EXTRA_ARGS")
+      ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
+      : builder.vars.has("KUBELET_EXTRA_ARGS") && (builder.exportAll || builder.exported.has("KUBELET_EXTRA_ARGS"))
+        ? {
+            // a value that depends on which branch ran stays a reference, reported as not visible
+            value: env("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
+            line: builder.varLines.get("KUBELET_EXTRA_ARGS"),
+          }
+        : undefined,
+  );
+}
+
 function runShell(
   builder: NodeBuilder,
   args: ExpandedWord[],
@@ -601,9 +613,12 @@ function runShell(
     runScript(builder, args[c + 1].text, { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
     return;
   }
-  const file = args.find((a) => !a.text.startsWith("-"));
-  if (file) {
-    runFile(builder, file.text, location, depth);
+  const k = args.findIndex((a) => !a.text.startsWith("-"));
+  if (k !== -1) {
+    // `bash /etc/eks/bootstrap.sh …` runs the platform's program with the words after it.
+    if (basename(args[k].text) === "bootstrap.sh" && !builder.files.has(args[k].text))
+      recordBootstrapCall(builder, location, args.slice(k + 1), new Map(), origin);
+    else runFile(builder, args[k].text, location, depth);
     return;
   }
   if (stdin?.kind === "fetched")

@@ -66,6 +66,12 @@ describe("EKS AL2: bootstrap.sh as a program (amazon-eks-ami bootstrap.sh, kubel
       "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
     ]);
   });
+  it("reads bootstrap.sh run through a shell, and says when its arguments are computed at boot", () => {
+    assert.equal(findings("#!/bin/bash\nbash /etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n", READ_ONLY).length, 1);
+    assert.deepEqual(findings("#!/bin/bash\n/etc/eks/bootstrap.sh ${ClusterName} ${BootstrapArguments}\n"), [
+      "user data line 2: bootstrap.sh is given ${BootstrapArguments}, which is not visible, so the kubelet flags it may pass cannot be checked",
+    ]);
+  });
   it("ignores lines appended to bootstrap.sh, which run after it has started the kubelet", () => {
     assert.deepEqual(
       findings("#!/bin/bash\necho 'KUBELET_EXTRA_ARGS=--read-only-port=10255' >> /etc/eks/bootstrap.sh\n/etc/eks/bootstrap.sh c\n", READ_ONLY),
