@@ -61,6 +61,7 @@ function makeTsPack(): string {
         module: "commonjs",
         moduleResolution: "node",
         esModuleInterop: true,
+        resolveJsonModule: true,
         skipLibCheck: true,
         types: ["node"],
       },
