@@ -54,7 +54,26 @@ export interface YamlOptions {
   uniqueKeys?: boolean;
 }
 
-export function parseYamlDocuments(text: string, limits: Limits, { version = "1.2", uniqueKeys = false }: YamlOptions = {}): StructuredResult {
+/**
+ * Parsed documents of recent texts: an image's own file (the AL2 kubelet-config.json) is the same text on
+ * every node. Results are shared, so callers never change them (applyEdits works on a copy). Small texts only.
+ */
+const recent = new Map<string, StructuredResult>();
+const RECENT_ENTRIES = 16;
+const RECENT_MAX_TEXT = 16 * 1024;
+
+export function parseYamlDocuments(text: string, limits: Limits, options: YamlOptions = {}): StructuredResult {
+  if (text.length > RECENT_MAX_TEXT) return parseYamlUncached(text, limits, options);
+  const key = `${options.version ?? "1.2"}|${options.uniqueKeys ? 1 : 0}|${limits.maxAliases}|${limits.maxNesting}|${text}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const result = parseYamlUncached(text, limits, options);
+  if (recent.size >= RECENT_ENTRIES) recent.delete(recent.keys().next().value!);
+  recent.set(key, result);
+  return result;
+}
+
+function parseYamlUncached(text: string, limits: Limits, { version = "1.2", uniqueKeys = false }: YamlOptions): StructuredResult {
   if (nestingDepth(text) > limits.maxNesting) return { ok: false, error: `it is nested more than ${limits.maxNesting} levels deep, over the pack's cap` };
   const lineCounter = new LineCounter();
   let docs;
