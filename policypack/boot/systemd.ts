@@ -177,8 +177,10 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     }
     for (const v of readEnvironmentFile(file.state, path)) variables.set(v.name, { value: v.value, location: v.location, origin: originOf(file) });
   }
-  const { tokens } = tokenize(execStart.value.replace(/^[-@+!:|]+/, ""));
-  const words = tokens.filter((t) => t.kind === "word");
+  const prefixes = /^[-@+!:|]+/.exec(execStart.value)?.[0] ?? "";
+  const { tokens } = tokenize(execStart.value.slice(prefixes.length));
+  // `@` passes the second word as argv[0] (systemd.service(5)): it is not an argument.
+  const words = tokens.filter((t) => t.kind === "word").filter((_, i) => !(prefixes.includes("@") && i === 1));
   const programs = words.map((t) => expandWord(t, (n) => variables.get(n)?.value)[0]?.text ?? "");
   const start = kubeletArgsStart(programs);
   if (start === -1) return undefined;

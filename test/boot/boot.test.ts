@@ -125,6 +125,9 @@ describe("systemd builds the exec line (systemd.service(5), systemd.exec(5), sys
     }
     assert.deepEqual(findings(lines("#!/bin/bash", ...unit("k8s-kubelet.service", "/usr/bin/kubectl proxy --port=10255"))), []);
   });
+  it("does not pass the argv[0] of an @-prefixed ExecStart as an argument", () => {
+    assert.equal(findings(lines("#!/bin/bash", ...unit("kubelet.service", "@/usr/bin/kubelet kubelet --read-only-port=10255")), READ_ONLY).length, 1);
+  });
   it("orders drop-ins by byte value (strcmp), not by locale", () => {
     const dropIn = (name: string, port: number) => [
       `cat > /etc/systemd/system/kubelet.service.d/${name} <<'EOF'`,
