@@ -87,6 +87,7 @@ export class NodeBuilder {
   readonly unverifiable: Unverifiable[] = [];
   readonly problems: LocatedProblem[] = [];
   private readonly bootstrapCalls: { location: Location }[] = [];
+  private readonly k3sCalls: { location: Location; distro: string; words: ArgWord[] }[] = [];
   private readonly kubeletCommands: { location: Location; words: ArgWord[] }[] = [];
   private readonly windowsCalls: { location: Location; words: ArgWord[] }[] = [];
   private readonly kubeadmCalls: { location: Location; args: string[] }[] = [];
@@ -256,6 +257,12 @@ export class NodeBuilder {
     this.bootstrapCalls.push({ location });
   }
 
+  /** `k3s|rke2 server|agent …`, or their install script: the kubelet it starts gets --kubelet-arg values as flags. */
+  recordK3s(location: Location, distro: string, words: ArgWord[]): void {
+    this.kubeletSign = true;
+    this.k3sCalls.push({ location, distro, words });
+  }
+
   recordKubelet(location: Location, words: ArgWord[]): void {
     this.kubeletSign = true;
     this.kubeletCommands.push({ location, words });
@@ -298,6 +305,10 @@ export class NodeBuilder {
       return { platform: "EKS AL2023 (nodeadm)", benchmark: "eks", sources: this.nodeadmSources() };
     }
     if (this.bootstrapCalls.length) return { platform: "EKS AL2 (bootstrap.sh)", benchmark: "eks", sources: this.al2Sources() };
+    if (this.k3sCalls.length) {
+      const call = this.k3sCalls[this.k3sCalls.length - 1];
+      return { platform: call.distro === "rke2" ? "RKE2" : "k3s", benchmark: "generic", sources: this.k3sSources(call) };
+    }
     if (this.windowsCalls.length) {
       const call = this.windowsCalls[this.windowsCalls.length - 1];
       return {
@@ -358,6 +369,60 @@ export class NodeBuilder {
     });
     if (amiConfig) image.set(AL2_KUBELET_CONFIG_PATH, amiConfig);
     return startKubelet(this.unitCommandLines()?.execStart ?? [], this.fileSystem(image), this.limits, call.location);
+  }
+
+  /**
+   * k3s and RKE2 run the kubelet themselves (k3s pkg/daemons/agent agent_linux.go kubeletArgsAndConfig):
+   * `--config-dir` with the configuration they write, `--read-only-port=0`, then the user's `kubelet-arg`
+   * values from /etc/rancher/<distro>/config.yaml (and config.yaml.d) and `--kubelet-arg` on the command line,
+   * as flags. What their own config sets is not visible, so only what the user passes is judged.
+   */
+  private k3sSources(call: { location: Location; distro: string; words: ArgWord[] }): KubeletSources {
+    const dir = `/var/lib/rancher/${call.distro}/agent/etc/kubelet.conf.d`;
+    const own = `${call.distro} kubelet flags`;
+    const commandLines: CommandLineSource[] = [
+      { location: { source: own }, origin: "platform", words: [{ text: `--config-dir=${dir}` }, { text: "--read-only-port=0" }] },
+    ];
+    const configs = [
+      `/etc/rancher/${call.distro}/config.yaml`,
+      ...[...this.files.keys()].filter((p) => p.startsWith(`/etc/rancher/${call.distro}/config.yaml.d/`)).sort(),
+    ];
+    for (const path of configs) {
+      const file = this.files.get(path);
+      const text = file ? fileText(file.state) : undefined;
+      if (!file) continue;
+      if (text === undefined) {
+        this.addUnverifiable(file.location, `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet arguments in it are not visible`);
+        continue;
+      }
+      const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
+      const doc = parsed.ok ? parsed.documents[0] : undefined;
+      if (!doc || !isPlainObject(doc.value)) continue;
+      const words: ArgWord[] = [];
+      const args = doc.value["kubelet-arg"] ?? doc.value["kubelet-arg+"];
+      (Array.isArray(args) ? args : args === undefined ? [] : [args]).forEach((arg, i) => {
+        const line = locateLine(file.state, doc.lineOf(Array.isArray(args) ? `kubelet-arg.${i}` : "kubelet-arg") ?? 1, path)?.line;
+        if (typeof arg === "string") words.push({ text: `--${arg}`, line });
+      });
+      if (doc.value["protect-kernel-defaults"] === true)
+        words.push({ text: "--protect-kernel-defaults=true", line: locateLine(file.state, doc.lineOf("protect-kernel-defaults") ?? 1, path)?.line });
+      if (words.length) commandLines.push({ location: { ...file.location, line: undefined, file: path }, origin: "user", words });
+    }
+    const cli: ArgWord[] = [];
+    for (let k = 0; k < call.words.length; k++) {
+      const w = call.words[k];
+      if (w.text === "--kubelet-arg" && call.words[k + 1]) cli.push({ ...call.words[++k], text: `--${call.words[k].text}` });
+      else if (w.text.startsWith("--kubelet-arg=")) cli.push({ ...w, text: `--${w.text.slice("--kubelet-arg=".length)}` });
+      else if (w.text === "--protect-kernel-defaults") cli.push({ ...w, text: "--protect-kernel-defaults=true" });
+    }
+    if (cli.length) commandLines.push({ location: call.location, origin: "user", words: cli });
+    const image = new Map<string, KubeletFileContent>([
+      [
+        `${dir}/00-${call.distro}-defaults.conf`,
+        { kind: "hidden", reason: `is written by ${call.distro} itself, so its settings are not visible`, location: { source: own } },
+      ],
+    ]);
+    return startKubelet(commandLines, this.fileSystem(image), this.limits, call.location);
   }
 
   /** The exec line of the unit that runs the kubelet, as systemd builds it from the node's files (over the image's own). */

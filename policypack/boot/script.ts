@@ -12,6 +12,7 @@ import {
   expandWordInto,
   plainText,
   simpleCommands,
+  splitShellWords,
   tokenize,
   type ExpandedWord,
   type SimpleCommand,
@@ -34,7 +35,7 @@ import {
 } from "./files";
 
 /** What a command writes to stdout, as far as it is known. */
-type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string };
+type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string; url?: string };
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
@@ -143,6 +144,8 @@ const MODELLED = new Set([
   "install",
   "mkdir",
   "systemctl",
+  "k3s",
+  "rke2",
   "curl",
   "wget",
   "aws",
@@ -265,6 +268,11 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "install":
       copyFiles(builder, name, args, location);
       break;
+    case "k3s":
+    case "rke2":
+      // `k3s server|agent …` (and rke2's): its --kubelet-arg values go to the kubelet it starts.
+      builder.recordK3s(location, name, argWords(args.filter((a, i) => !(i === 0 && /^(server|agent)$/.test(a.text)))));
+      break;
     case "systemctl":
       startUnits(builder, args, location, depth);
       break;
@@ -275,7 +283,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "wget": {
       const target = outputFileOfFetch(name, args);
       if (target) builder.hideFile(target, location, `is downloaded at boot by ${name}, so its content is not visible`);
-      output = { kind: "fetched", what: name };
+      output = { kind: "fetched", what: name, url: args.find((a) => /^https?:\/\//.test(a.text))?.text };
       break;
     }
     case "aws":
@@ -291,7 +299,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       runScript(builder, args.map((a) => a.text).join(" "), { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
       break;
     default:
-      if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, heredocOutput());
+      if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, heredocOutput(), temporary);
       else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, words[0].text, location, depth);
   }
 
@@ -600,6 +608,12 @@ function recordBootstrapCall(
   );
 }
 
+/** The k3s and RKE2 install scripts (get.k3s.io, get.rke2.io): known programs whose inputs are visible. */
+const K3S_INSTALLERS = [
+  { url: /^https?:\/\/get\.k3s\.io\/?$/, distro: "k3s", execVariable: "INSTALL_K3S_EXEC" },
+  { url: /^https?:\/\/get\.rke2\.io\/?$/, distro: "rke2", execVariable: "INSTALL_RKE2_EXEC" },
+];
+
 function runShell(
   builder: NodeBuilder,
   args: ExpandedWord[],
@@ -607,21 +621,40 @@ function runShell(
   origin: TextOrigin,
   depth: number,
   stdin: Output | undefined,
+  temporary: ReadonlyMap<string, string> = new Map(),
 ): void {
   const c = args.findIndex((a) => a.text === "-c");
   if (c !== -1 && args[c + 1]) {
     runScript(builder, args[c + 1].text, { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
     return;
   }
-  const k = args.findIndex((a) => !a.text.startsWith("-"));
-  if (k !== -1) {
+  // `sh -s [--|-] ARGS` reads the script from stdin; the words after the options are its arguments.
+  const fromStdin = args.some((a) => a.text === "-s") || !args.some((a) => !a.text.startsWith("-"));
+  if (!fromStdin) {
+    const k = args.findIndex((a) => !a.text.startsWith("-"));
     // `bash /etc/eks/bootstrap.sh …` runs the platform's program with the words after it.
     if (basename(args[k].text) === "bootstrap.sh" && !builder.files.has(args[k].text))
       recordBootstrapCall(builder, location, args.slice(k + 1), new Map(), origin);
     else runFile(builder, args[k].text, location, depth);
     return;
   }
-  if (stdin?.kind === "fetched")
+  const installer = stdin?.kind === "fetched" ? K3S_INSTALLERS.find((i) => stdin.url !== undefined && i.url.test(stdin.url)) : undefined;
+  if (installer) {
+    // The well-known installer: its INSTALL_*_EXEC variable and its arguments decide the service's command line.
+    const dash = args.findIndex((a) => a.text === "-" || a.text === "--");
+    const scriptArgs = dash === -1 ? args.filter((a) => !a.text.startsWith("-")) : args.slice(dash + 1);
+    const exported = builder.exported.has(installer.execVariable) || builder.exportAll ? builder.vars.get(installer.execVariable) : undefined;
+    const exec = temporary.get(installer.execVariable) ?? exported;
+    const words: ArgWord[] = [
+      ...(exec !== undefined ? splitShellWords(exec).words.map((w) => ({ text: w.text, line: location.line })) : []),
+      ...scriptArgs.map((a) => ({ text: a.text, line: location.line, unresolved: a.unresolved.length ? a.unresolved : undefined })),
+    ];
+    builder.recordK3s(
+      location,
+      installer.distro,
+      words.filter((w) => !/^(server|agent)$/.test(w.text)),
+    );
+  } else if (stdin?.kind === "fetched")
     builder.addUnverifiable(location, `pipes a script downloaded at boot by ${stdin.what} into a shell, so what it does to the kubelet is not visible`);
   else if (stdin?.kind === "text") runScript(builder, stdin.text, stdin.origin, depth + 1);
 }

@@ -217,6 +217,36 @@ describe("cloud-init (cloudinit/config: write_files, then runcmd) and units the 
   });
 });
 
+describe("k3s and RKE2: their kubelet (k3s pkg/daemons/agent agent_linux.go) and the install script (docs.k3s.io configuration)", () => {
+  it("reads --kubelet-arg given to the install script after `sh -s -`, in INSTALL_K3S_EXEC, and on the k3s command line", () => {
+    assert.deepEqual(findings("#!/bin/bash\ncurl -sfL https://get.k3s.io | K3S_TOKEN=t sh -s - agent --kubelet-arg=read-only-port=10255\n", READ_ONLY), [
+      "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+    ]);
+    assert.equal(
+      findings('#!/bin/bash\ncurl -sfL https://get.k3s.io | INSTALL_K3S_EXEC="agent --kubelet-arg read-only-port=10255" sh -\n', READ_ONLY).length,
+      1,
+    );
+    assert.equal(findings("#!/bin/bash\nk3s agent --server https://s:6443 --kubelet-arg=read-only-port=10255\n", READ_ONLY).length, 1);
+  });
+  it("reads kubelet-arg from /etc/rancher/<distro>/config.yaml", () => {
+    const script = lines(
+      "#!/bin/bash",
+      "mkdir -p /etc/rancher/rke2",
+      "cat > /etc/rancher/rke2/config.yaml <<'EOF'",
+      "kubelet-arg:",
+      "  - anonymous-auth=true",
+      "EOF",
+      "curl -sfL https://get.rke2.io | INSTALL_RKE2_TYPE=agent sh -",
+    );
+    assert.deepEqual(findings(script, "kubelet-anonymous-auth"), [
+      "user data line 5 (/etc/rancher/rke2/config.yaml): --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false",
+    ]);
+  });
+  it("is quiet on a plain install: k3s sets --read-only-port=0 and its own configuration, which is not guessed", () => {
+    assert.deepEqual(findings("#!/bin/bash\ncurl -sfL https://get.k3s.io | sh -\n"), []);
+  });
+});
+
 describe("shell semantics (bash(1))", () => {
   it("uses the default of ${VAR:-d} for an empty value, and of ${VAR-d} only for an unset one", () => {
     assert.equal(findings('#!/bin/bash\nP=""\nkubelet --read-only-port=${P:-10255}\n', READ_ONLY).length, 1);
