@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "..");
-const EXAMPLES = ["eks-al2023-nodeadm", "eks-al2-self-managed", "eks-bottlerocket", "eks-components", "aks", "gke", "kubeadm-gce"];
+const EXAMPLES = ["eks-al2023-nodeadm", "eks-al2-self-managed", "eks-bottlerocket", "eks-components", "aks", "gke", "kubeadm-gce", "karpenter", "cluster-api"];
 
 function scan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -148,6 +148,27 @@ const VIOLATIONS = [
     "kubelet-protect-kernel-defaults",
     "mandatory",
     'metadata["startup-script"] line 5 (/etc/default/kubelet): --protect-kernel-defaults=false lets the kubelet change kernel parameters to the values it wants instead of refusing to start when they differ; remove the flag or set --protect-kernel-defaults=true',
+  ],
+  [
+    "karpenter",
+    "default",
+    "kubelet-read-only-port",
+    "mandatory",
+    "spec.userData line 6: readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+  ],
+  [
+    "cluster-api",
+    "workers",
+    "kubelet-read-only-port",
+    "mandatory",
+    "spec.template.spec.joinConfiguration.nodeRegistration.kubeletExtraArgs: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+  ],
+  [
+    "cluster-api",
+    "workers",
+    "kubelet-streaming-connection-idle-timeout",
+    "mandatory",
+    "spec.template.spec.joinConfiguration.nodeRegistration.kubeletExtraArgs: --streaming-connection-idle-timeout=0 disables the idle timeout, so idle streaming connections stay open for ever; set --streaming-connection-idle-timeout to a non-zero duration",
   ],
 ];
 
