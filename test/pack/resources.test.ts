@@ -3,6 +3,9 @@
  * Analyzer protocol: violating, compliant and unknown-during-preview inputs.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
 import { after, before, describe, it } from "node:test";
 import { secret, UNKNOWN_VALUE, type PackProcess } from "../../policypack/cli/analyzer-client";
 import { RULES } from "../../policypack/kubelet/rules";
@@ -329,6 +332,48 @@ describe("Cluster API kubeadm bootstrap (cluster-api bootstrap/kubeadm cloud-ini
       props: { spec: { ...compliant.props.spec, files: [{ path: "/var/lib/kubelet/config.yaml", contentFrom: { secret: { name: "s", key: "k" } } }] } },
     };
     assert.deepEqual(policyNames(await diagnostics(pack, secret)), []);
+  });
+});
+
+describe("public-style files of each newer source, through the protocol", () => {
+  const fixture = (name: string) => readFileSync(path.join(__dirname, "..", "fixtures", "sources", name), "utf8");
+  const customResource = (name: string) => {
+    const doc = YAML.parse(fixture(name)) as { apiVersion: string; kind: string; metadata: { name: string }; spec: unknown };
+    return { type: `kubernetes:${doc.apiVersion}:${doc.kind}`, name: doc.metadata.name, props: { spec: doc.spec } };
+  };
+  it("Karpenter AL2 MIME user data (the shape of Karpenter's docs) whose shell part adds a kubelet drop-in", async () => {
+    const resource = {
+      type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+      name: "al2",
+      props: { spec: { amiFamily: "AL2", role: "r", userData: fixture("karpenter-al2-mime.txt") } },
+    };
+    assert.deepEqual(await diagnostics(pack, resource), [
+      [
+        "kubelet-read-only-port",
+        "mandatory",
+        "spec.userData part 1 (text/x-shellscript) line 6 (/etc/systemd/system/kubelet.service.d/50-metrics.conf): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ],
+    ]);
+  });
+  it("a CIS-hardened Cluster API template is quiet; a v1beta2 one with anonymous auth is not", async () => {
+    assert.deepEqual(await diagnostics(pack, customResource("capi-kubeadmconfigtemplate-cis.yaml")), []);
+    assert.deepEqual(await diagnostics(pack, customResource("capi-kubeadmconfigtemplate-v1beta2.yaml")), [
+      [
+        "kubelet-anonymous-auth",
+        "mandatory",
+        "spec.template.spec.joinConfiguration.nodeRegistration.kubeletExtraArgs: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false",
+      ],
+    ]);
+  });
+  it("k3s: kubelet-arg in /etc/rancher/k3s/config.yaml with the get.k3s.io installer", async () => {
+    const resource = { type: "aws:ec2/instance:Instance", name: "k3s", props: { userData: fixture("k3s-config.sh") } };
+    assert.deepEqual(await diagnostics(pack, resource), [
+      [
+        "kubelet-authorization-mode",
+        "mandatory",
+        "user data line 9 (/etc/rancher/k3s/config.yaml): --authorization-mode=AlwaysAllow authorizes every request to the kubelet API; set --authorization-mode=Webhook",
+      ],
+    ]);
   });
 });
 
