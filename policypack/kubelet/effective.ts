@@ -220,7 +220,7 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
   for (const a of parsed.assignments) flags.push({ source: sources.commandLines[a.source!], assignment: a });
   // pflag stops at the first parse error; stray words are reported after parsing: across sources, parse errors first.
   const parseErrors = refusals.filter((p) => !p.message.includes("unknown command"));
-  problems.unshift(...parseErrors, ...refusals.filter((p) => p.message.includes("unknown command")));
+  problems.unshift(...parseErrors, ...refusals.filter((p) => p.message.includes("unknown command")), ...exitsEarly(flags, sources));
   const mode = sources.base === "legacy" && !sources.dropIns ? "flags-only" : "config-file";
 
   const settings = new Map<string, EffectiveSetting>();
@@ -282,6 +282,39 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
   }
   validate(settings, gateValues, gates, problems);
   return { mode, settings, gates, problems };
+}
+
+/**
+ * server.go RunE: `--help` prints the usage and `--version` the version, and the kubelet exits; and the
+ * second pass over the flags (kubeletConfigFlagPrecedence, used with --config or --config-dir) does not
+ * define `help`, so any `--help`, even `--help=false`, stops it there.
+ */
+function exitsEarly(flags: readonly { source: CommandLineSource; assignment: FlagAssignment }[], sources: KubeletSources): LocatedProblem[] {
+  const exit = (flag: { source: CommandLineSource; assignment: FlagAssignment }, why: string): LocatedProblem => ({
+    name: undefined,
+    text: flag.assignment.text,
+    line: flag.assignment.line ?? flag.source.location.line,
+    kind: "refuse",
+    message: `the kubelet would not start: ${why}`,
+    location: flag.source.location,
+    origin: flag.source.origin,
+  });
+  const help = flags.filter((f) => f.assignment.name === "help");
+  const version = flags.filter((f) => f.assignment.name === "version");
+  const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
+  const helpValue = last(help);
+  if (helpValue && helpValue.assignment.value === true) return [exit(helpValue, `${helpValue.assignment.text} prints its usage and exits`)];
+  const versionValue = last(version);
+  if (versionValue && versionValue.assignment.value !== false && versionValue.assignment.value !== "false")
+    return [exit(versionValue, `${versionValue.assignment.text} prints its version and exits`)];
+  if (help.length && (sources.base === "config-file" || sources.dropIns))
+    return [
+      exit(
+        help[0],
+        `with --config or --config-dir the kubelet parses its flags a second time without a help flag, so ${help[0].assignment.text} stops it (pflag: help requested)`,
+      ),
+    ];
+  return [];
 }
 
 function unresolvedFlag(source: CommandLineSource, a: FlagAssignment): UnknownSetting {

@@ -124,6 +124,12 @@ describe("a kubelet that refuses to start (validation.go, auth.go, server.go)", 
     assert.match(refuses(["--anonymous-auth", "false"])!, /unknown command "false"/);
     assert.match(refuses(["--feature-gates=NoSuchGate=true"])!, /unrecognized feature gate: NoSuchGate/);
   });
+  it("exits on --help and --version, and on any --help once a config file is in use (server.go kubeletConfigFlagPrecedence)", () => {
+    assert.match(refuses(["-h"])!, /prints its usage and exits/);
+    assert.match(refuses(["--version"])!, /prints its version and exits/);
+    assert.equal(refuses(["--help=false"]), undefined);
+    assert.match(refuses(["--config=/c", "--help=false"], { "/c": kubeletConfig() })!, /parses its flags a second time without a help flag/);
+  });
   it("skips empty pairs in a feature-gate list (map_string_bool.go)", () => {
     assert.equal(refuses(["--feature-gates=RotateKubeletServerCertificate=true,"]), undefined);
   });

@@ -61,6 +61,8 @@ const FIELD_VALUES: Record<string, string[]> = {
   podPidsLimit: ["-1", "0", "4096", "-7", "null"],
   seccompDefault: ["true", "false", "null"],
   unknownField: ["1"],
+  // A null parent removes (drop-in) or zeroes (config file) every field under it.
+  authentication: ["null"],
 };
 
 const FLAG_VALUES: Record<string, string[]> = {
@@ -164,7 +166,10 @@ export function generate(seed: number): StartUp {
     else if (!BOOL_FLAGS.has(name) && chance(0.3) && value !== "") argv.push(`--${spelled}`, value);
     else argv.push(`--${spelled}=${value}`);
   }
-  if (chance(0.03)) argv.push(pick(["stray", "--", "--no-such-flag=1", "-v=2", "--v=3", "-anonymous-auth=false"]));
+  if (chance(0.03))
+    argv.push(pick(["stray", "--", "--no-such-flag=1", "-v=2", "--v=3", "-anonymous-auth=false", "-v", "-h", "--help=false", "--version=false"]));
+  if (chance(0.03)) argv.push(pick(["--", "-v3"]), pick(["--read-only-port=10255", "x"]));
+  if (chance(0.02)) argv.push(`--feature-gates=RotateKubeletServerCertificate=false`, `--feature-gates=RotateKubeletServerCertificate=true`);
   if (chance(0.02)) argv.push("--kubeconfig", "--read-only-port=10255");
   return { argv: argv.flatMap((a) => (a.startsWith("--config ") || a.startsWith("--config-dir ") ? a.split(" ") : [a])), files };
 }
