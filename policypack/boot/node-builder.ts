@@ -123,6 +123,16 @@ export class NodeBuilder {
   }
 
   writeFile(path: string, text: string, origin: TextOrigin, location: Location, append = false, writer: Origin = "user"): void {
+    if (path === AL2_BOOTSTRAP.path && append && /KUBELET|kubelet/.test(text)) {
+      // Nothing is silently ignored: the script has started the kubelet before it reaches appended lines.
+      this.problems.push({
+        kind: "note",
+        text: path,
+        location,
+        origin: "user",
+        message: `appends to ${path}, which runs the appended lines only after it has started the kubelet, so they do not change it`,
+      });
+    }
     const file = this.fileFor(path, location);
     file.writer = writer;
     const appending = append && file.state.chunks !== undefined && !file.state.hidden;
