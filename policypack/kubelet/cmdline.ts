@@ -50,10 +50,6 @@ export function parseValue(kind: SettingKind, raw: string): Parsed<SettingValue>
     case "int32":
     case "int64":
       return parseGoInt(raw, kind === "int32" ? 32 : 64);
-    case "float": {
-      const n = Number(raw);
-      return raw.trim() !== "" && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, error: `invalid float ${JSON.stringify(raw)}` };
-    }
     case "duration": {
       const d = parseGoDuration(raw);
       return d.ok ? { ok: true, value: raw } : d;

@@ -40,8 +40,6 @@ export function readConfigValue(spec: SettingSpec, raw: unknown): Parsed<Setting
       const limit = spec.kind === "int32" ? 2 ** 31 : 2 ** 63;
       return raw < limit && raw >= -limit ? { ok: true, value: raw } : wrongType(`a ${spec.kind}`);
     }
-    case "float":
-      return typeof raw === "number" ? { ok: true, value: raw } : wrongType("a number");
     case "duration": {
       // metav1.Duration only unmarshals from a string: `0` as a YAML integer is rejected.
       if (typeof raw !== "string") return wrongType('a duration string such as "4h"');

@@ -75,7 +75,36 @@ describe("parseKubeletArgs (pflag semantics)", () => {
     ]);
     assert.equal(parse("--feature-gates=Foo").problems[0].kind, "refuse");
   });
-  it("splits list flags on commas", () => assert.deepEqual(values("--tls-cipher-suites=A,B"), [["tls-cipher-suites", ["A", "B"]]]));
+  it("splits list flags on commas; an empty value is an empty list", () => {
+    assert.deepEqual(values("--tls-cipher-suites=A,B"), [["tls-cipher-suites", ["A", "B"]]]);
+    assert.deepEqual(values("--tls-cipher-suites="), [["tls-cipher-suites", []]]);
+  });
+  it("skips empty gate pairs anywhere in the list and names the malformed one's gate (map_string_bool.go)", () => {
+    assert.deepEqual(values("--feature-gates=,A=true,,B=0"), [["feature-gates", { A: true, B: false }]]);
+    assert.match(parse("--feature-gates=A=maybe").problems[0].message, /invalid value of A: maybe/);
+    assert.match(parse("--feature-gates=A").problems[0].message, /malformed pair, expect string=bool/);
+  });
+  it("refuses bad flag syntax: three dashes, or a name starting with =", () => {
+    assert.match(parse("---read-only-port=1").problems[0].message, /bad flag syntax: ---read-only-port=1/);
+    assert.match(parse("--=1").problems[0].message, /bad flag syntax: --=1/);
+  });
+  it("reads a word whose flag name is computed at boot as possibly any flag, but an unresolved value as that flag's", () => {
+    const any = parseKubeletArgs([{ text: "--$NAME=1", unresolved: ["$NAME"] }]).assignments;
+    assert.deepEqual(
+      any.map((a) => a.name),
+      ["*"],
+    );
+    const one = parseKubeletArgs([{ text: "--read-only-port=$P", unresolved: ["$P"] }]).assignments;
+    assert.deepEqual(
+      one.map((a) => [a.name, a.unresolved]),
+      [["read-only-port", ["$P"]]],
+    );
+  });
+  it("calls a stray word after a value flag an unknown command, not a bare bool's value", () => {
+    const { problems } = parse("--read-only-port=0", "false");
+    assert.equal(problems[0].name, undefined);
+    assert.equal(problems[0].message, 'the kubelet would refuse to start: unknown command "false"');
+  });
   it("stops reading flags at --", () => {
     const { assignments, problems } = parse("--anonymous-auth=false", "--", "--read-only-port=10255");
     assert.equal(assignments.length, 1);
