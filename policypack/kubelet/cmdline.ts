@@ -50,6 +50,11 @@ export function parseValue(kind: SettingKind, raw: string): Parsed<SettingValue>
     case "int32":
     case "int64":
       return parseGoInt(raw, kind === "int32" ? 32 : 64);
+    case "level":
+      // klog Level.Set: strconv.ParseUint(value, 10, 32).
+      return /^\d+$/.test(raw) && Number(raw) <= 0xffffffff
+        ? { ok: true, value: Number(raw) }
+        : { ok: false, error: `strconv.ParseUint: parsing ${JSON.stringify(raw)}: ${/^\d+$/.test(raw) ? "value out of range" : "invalid syntax"}` };
     case "duration": {
       const d = parseGoDuration(raw);
       return d.ok ? { ok: true, value: raw } : d;
@@ -215,24 +220,32 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
     if (letter === "v") {
       // parseSingleShortArg: "-v=3", "-v3", or the next word.
       const rest = letters.slice(i + 1);
-      if (rest !== "") {
-        assignments.push({ name: "v", value: rest.replace(/^=/, ""), text: word.text, line: word.line, source: word.source });
-        return 0;
-      }
       const next = words[k + 1];
-      if (!next) {
-        problems.push({
-          name: "v",
-          text: word.text,
-          line: word.line,
-          source: word.source,
-          kind: "refuse",
-          message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}`,
-        });
-        return 0;
+      const raw = rest !== "" ? rest.replace(/^=/, "") : next?.text;
+      if (raw !== undefined) {
+        const parsed = parseValue("level", raw);
+        const text = rest !== "" ? word.text : `${word.text} ${raw}`;
+        if (parsed.ok) assignments.push({ name: "v", value: parsed.value, text, line: word.line, source: word.source });
+        else
+          problems.push({
+            name: "v",
+            text,
+            line: word.line,
+            source: word.source,
+            kind: "refuse",
+            message: `the kubelet would refuse to start: invalid argument ${JSON.stringify(raw)} for "-v, --v" flag: ${parsed.error}`,
+          });
+        return rest !== "" ? 0 : 1;
       }
-      assignments.push({ name: "v", value: next.text, text: `${word.text} ${next.text}`, line: word.line, source: word.source });
-      return 1;
+      problems.push({
+        name: "v",
+        text: word.text,
+        line: word.line,
+        source: word.source,
+        kind: "refuse",
+        message: `the kubelet would refuse to start: flag needs an argument: 'v' in ${word.text}`,
+      });
+      return 0;
     }
     const longName = normaliseFlagName(letters.split("=")[0]);
     const hint = flagSpec(longName) ? `; write -${word.text}` : "";

@@ -115,7 +115,7 @@ function lookup(doc: PlainObject, path: string): Lookup {
   return { state: "set", raw: node };
 }
 
-const ZERO: Record<SettingSpec["kind"], SettingValue> = { bool: false, int32: 0, int64: 0, duration: "0s", string: "", stringList: [], gateMap: {} };
+const ZERO: Record<SettingSpec["kind"], SettingValue> = { bool: false, int32: 0, int64: 0, level: 0, duration: "0s", string: "", stringList: [], gateMap: {} };
 
 /** Whether the v1beta1 defaulter replaces this decoded value (defaults.go). */
 function defaulterReplaces(spec: SettingSpec, value: SettingValue): boolean {

@@ -7,7 +7,7 @@
  */
 import TABLES from "./data/kubelet-tables.json";
 
-export type SettingKind = "bool" | "int32" | "int64" | "duration" | "string" | "stringList" | "gateMap";
+export type SettingKind = "bool" | "int32" | "int64" | "level" | "duration" | "string" | "stringList" | "gateMap";
 
 export type SettingValue = boolean | number | string | string[] | Record<string, boolean>;
 
@@ -95,6 +95,7 @@ const PFLAG_KINDS: Record<string, SettingKind> = {
   int32: "int32",
   int64: "int64",
   int: "int64",
+  Level: "level",
   duration: "duration",
   stringSlice: "stringList",
   mapStringBool: "gateMap",

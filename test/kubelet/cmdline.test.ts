@@ -115,11 +115,16 @@ describe("parseKubeletArgs (pflag semantics)", () => {
     assert.equal(problems[0].name, "anonymous-auth");
     assert.match(problems[0].message, /unknown shorthand flag "a"/);
   });
-  it("reads -v as klog verbosity", () =>
-    assert.deepEqual(values("-v", "2", "-v=3"), [
-      ["v", "2"],
-      ["v", "3"],
-    ]));
+  it("reads -v and --v as klog verbosity, an unsigned number (klog Level.Set: strconv.ParseUint)", () => {
+    assert.deepEqual(values("-v", "2", "-v=3", "-v4", "--v=5"), [
+      ["v", 2],
+      ["v", 3],
+      ["v", 4],
+      ["v", 5],
+    ]);
+    assert.match(parse("-v", "--feature-gates=A=true").problems[0].message, /invalid argument "--feature-gates=A=true" for "-v, --v" flag: strconv.ParseUint/);
+    assert.match(parse("--v=x").problems[0].message, /invalid argument "x" for "--v" flag: strconv.ParseUint: parsing "x": invalid syntax/);
+  });
   it("marks values that depend on unresolved variables", () => {
     const { assignments } = parseKubeletArgs([{ text: "--read-only-port=$PORT", unresolved: ["$PORT"] }]);
     assert.deepEqual(assignments[0].unresolved, ["$PORT"]);
