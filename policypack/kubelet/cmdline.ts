@@ -213,9 +213,24 @@ function readShorthand(words: readonly ArgWord[], k: number, assignments: FlagAs
   for (let i = 0; i < letters.length; i++) {
     const letter = letters[i];
     if (letter === "h") {
-      assignments.push({ name: "help", value: true, text: word.text, line: word.line, source: word.source });
-      if (letters[i + 1] === "=") return 0;
-      continue;
+      // parseSingleShortArg: "-h=false" gives the bool its value; a bare "-h" means true.
+      if (letters[i + 1] !== "=") {
+        assignments.push({ name: "help", value: true, text: word.text, line: word.line, source: word.source });
+        continue;
+      }
+      const raw = letters.slice(i + 2);
+      const parsed = parseValue("bool", raw);
+      if (parsed.ok) assignments.push({ name: "help", value: parsed.value, text: word.text, line: word.line, source: word.source });
+      else
+        problems.push({
+          name: "help",
+          text: word.text,
+          line: word.line,
+          source: word.source,
+          kind: "refuse",
+          message: `the kubelet would refuse to start: invalid argument ${JSON.stringify(raw)} for "-h, --help" flag: ${parsed.error}`,
+        });
+      return 0;
     }
     if (letter === "v") {
       // parseSingleShortArg: "-v=3", "-v3", or the next word.

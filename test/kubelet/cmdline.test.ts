@@ -39,6 +39,31 @@ describe("parseKubeletArgs (pflag semantics)", () => {
     ]);
   });
   it("normalises underscores in flag names", () => assert.deepEqual(values("--read_only_port=10255"), [["read-only-port", 10255]]));
+  it("checks int32 flags against 32 bits and int64 flags against 64 (pflag int32.go/int64.go: strconv.ParseInt(s, 0, 32|64))", () => {
+    assert.deepEqual(values("--pod-max-pids=4294967296"), [["pod-max-pids", 4294967296]]);
+    const { assignments, problems } = parse("--read-only-port=4294967296");
+    assert.equal(assignments.length, 0);
+    assert.deepEqual(
+      problems.map((p) => [p.name, p.kind]),
+      [["read-only-port", "refuse"]],
+    );
+    assert.match(problems[0].message, /value out of range/);
+  });
+  it("gives -h=<bool> its value and refuses a non-bool one (pflag parseSingleShortArg)", () => {
+    assert.deepEqual(values("-h=false"), [["help", false]]);
+    assert.deepEqual(values("-h"), [["help", true]]);
+    assert.deepEqual(values("-hv3"), [
+      ["help", true],
+      ["v", 3],
+    ]);
+    const { assignments, problems } = parse("-h=maybe");
+    assert.equal(assignments.length, 0);
+    assert.deepEqual(
+      problems.map((p) => [p.name, p.kind]),
+      [["help", "refuse"]],
+    );
+    assert.match(problems[0].message, /invalid argument "maybe" for "-h, --help" flag/);
+  });
   it("reads base-0 integers", () =>
     assert.deepEqual(values("--read-only-port=0x0", "--pod-max-pids=010"), [
       ["read-only-port", 0],

@@ -167,7 +167,24 @@ export function generate(seed: number): StartUp {
     else argv.push(`--${spelled}=${value}`);
   }
   if (chance(0.03))
-    argv.push(pick(["stray", "--", "--no-such-flag=1", "-v=2", "--v=3", "-anonymous-auth=false", "-v", "-h", "--help=false", "--version=false"]));
+    argv.push(
+      pick([
+        "stray",
+        "--",
+        "--no-such-flag=1",
+        "-v=2",
+        "--v=3",
+        "-anonymous-auth=false",
+        "-v",
+        "-h",
+        "-h=false",
+        "-h=0",
+        "-h=no",
+        "-hv3",
+        "--help=false",
+        "--version=false",
+      ]),
+    );
   if (chance(0.03)) argv.push(pick(["--", "-v3"]), pick(["--read-only-port=10255", "x"]));
   if (chance(0.02)) argv.push(`--feature-gates=RotateKubeletServerCertificate=false`, `--feature-gates=RotateKubeletServerCertificate=true`);
   if (chance(0.02)) argv.push("--kubeconfig", "--read-only-port=10255");
