@@ -53,7 +53,7 @@ export function walkOrder(a: string, b: string): number {
 /** filepath.Ext(name) == ".conf". */
 const isDropInName = (path: string): boolean => {
   const name = path.slice(path.lastIndexOf("/") + 1);
-  return name.slice(name.lastIndexOf(".")) === ".conf" && name.includes(".");
+  return name.slice(name.lastIndexOf(".")) === ".conf";
 };
 
 interface Resolved {
