@@ -32,7 +32,7 @@ export const KUBELET_CONFIG_API = { apiVersion: "kubelet.config.k8s.io/v1beta1",
 /** filepath.Abs against the kubelet's working directory, which systemd sets to / (and path.Clean). */
 export function absolutePath(path: string): string {
   const parts: string[] = [];
-  for (const part of (path.startsWith("/") ? path : `/${path}`).split("/")) {
+  for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") parts.pop();
     else parts.push(part);

@@ -84,6 +84,20 @@ describe("startKubelet", () => {
       },
     ]);
   });
+  it("says the kubelet reads a file nothing shows even when the launch is not known", () => {
+    const s = startKubelet(
+      [{ location: { source: "cmd" }, origin: "user", words: [{ text: "--config=/c.yaml", line: 1 }] }],
+      memoryFileSystem({}),
+      DEFAULT_LIMITS,
+    );
+    assert.deepEqual(s.config, [
+      {
+        location: { source: "kubelet" },
+        origin: "platform",
+        hidden: "the kubelet reads the config file /c.yaml, which the node's image and user data do not show",
+      },
+    ]);
+  });
   it("treats a --config or --config-dir computed at boot as not visible, naming the word", () => {
     const commandLines = [
       {
@@ -158,6 +172,7 @@ describe("startKubelet", () => {
       "apiVersion: kubelet.config.k8s.io/v1beta1\n",
       'apiVersion: ""\nkind: KubeletConfiguration\n',
       "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: 3\n",
+      'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: ""\n',
     ])
       assert.deepEqual(problemsOf(startup(["--config=/c.yaml"], { "/c.yaml": text })), [
         ["refuse", "/c.yaml", `the kubelet would refuse to start: the config file /c.yaml has no apiVersion/kind; ${want}`],
