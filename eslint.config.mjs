@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["bin/**", "node_modules/**", "examples/**/node_modules/**", ".bench/**"] },
+  { ignores: ["bin/**", "node_modules/**", "examples/**/node_modules/**", ".bench/**", ".stryker-tmp/**", "reports/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
