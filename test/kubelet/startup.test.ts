@@ -9,6 +9,9 @@ import { absolutePath, startKubelet, walkOrder, type KubeletFileSystem } from ".
 import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
 import { kubeletConfig, memoryFileSystem, startup } from "../helpers/kubelet";
 
+/** startKubelet with one command line and no known launch location. */
+const startWithoutLaunch = (fs: KubeletFileSystem, ...argv: string[]): KubeletSources =>
+  startKubelet([{ location: { source: "cmd" }, origin: "user", words: argv.map((text) => ({ text, line: 1 })) }], fs, DEFAULT_LIMITS);
 const problemsOf = (s: KubeletSources) => (s.problems ?? []).map((p) => [p.kind, p.location.file, p.message]);
 const docsOf = (layers: KubeletSources["config"] | undefined) => (layers ?? []).map((l) => l.doc ?? l.hidden);
 
@@ -85,11 +88,7 @@ describe("startKubelet", () => {
     ]);
   });
   it("says the kubelet reads a file nothing shows even when the launch is not known", () => {
-    const s = startKubelet(
-      [{ location: { source: "cmd" }, origin: "user", words: [{ text: "--config=/c.yaml", line: 1 }] }],
-      memoryFileSystem({}),
-      DEFAULT_LIMITS,
-    );
+    const s = startWithoutLaunch(memoryFileSystem({}), "--config=/c.yaml");
     assert.deepEqual(s.config, [
       {
         location: { source: "kubelet" },
@@ -137,7 +136,7 @@ describe("startKubelet", () => {
       file: (path) => (path === "/c.yaml" ? { kind: "hidden", reason: "is edited by a sed the pack cannot work out" } : undefined),
       filesUnder: () => [],
     };
-    const s = startKubelet([{ location: { source: "cmd" }, origin: "user", words: [{ text: "--config=/c.yaml", line: 1 }] }], fs, DEFAULT_LIMITS);
+    const s = startWithoutLaunch(fs, "--config=/c.yaml");
     assert.deepEqual(s.config, [{ location: { source: "/c.yaml" }, origin: "user", hidden: "/c.yaml is edited by a sed the pack cannot work out" }]);
     assert.deepEqual(problemsOf(s), []);
   });
@@ -218,7 +217,7 @@ describe("startKubelet", () => {
       }),
       filesUnder: () => [],
     };
-    const s = startKubelet([{ location: { source: "cmd" }, origin: "user", words: [{ text: "--config=/c", line: 1 }] }], fs, DEFAULT_LIMITS);
+    const s = startWithoutLaunch(fs, "--config=/c");
     assert.deepEqual(docsOf(s.config), [{ maxPods: 1 }, "an edit is not visible"]);
     assert.deepEqual(problemsOf(s), []);
   });
@@ -233,7 +232,7 @@ describe("startKubelet", () => {
       }),
       filesUnder: () => [],
     };
-    const s = startKubelet([{ location: { source: "cmd" }, origin: "user", words: [{ text: "--config=/c", line: 1 }] }], fs, DEFAULT_LIMITS);
+    const s = startWithoutLaunch(fs, "--config=/c");
     assert.deepEqual(problemsOf(s), [
       [
         "refuse",
