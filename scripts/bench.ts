@@ -19,7 +19,8 @@ const { ruleMessages } = require("../bin/policypack/pack/policies") as typeof im
 const { RULES } = require("../bin/policypack/kubelet/rules") as typeof import("../policypack/kubelet/rules");
 const { splitShellWords } = require("../bin/policypack/kubelet/shell") as typeof import("../policypack/kubelet/shell");
 const { parseKubeletArgs } = require("../bin/policypack/kubelet/cmdline") as typeof import("../policypack/kubelet/cmdline");
-import { aliasBomb, runPolicies } from "../test/helpers/arbitraries";
+import { runPolicies } from "../test/helpers/arbitraries";
+import { aliasBomb } from "../test/helpers/documents";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const QUICK = values.quick;

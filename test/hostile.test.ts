@@ -8,7 +8,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { secret } from "../policypack/cli/analyzer-client";
 import * as rules from "../policypack/kubelet/rules";
-import { aliasBomb, bestMs, PackInternalError, resource, runPolicies, runPoliciesStrictly, withFault } from "./helpers/arbitraries";
+import { aliasBomb } from "./helpers/documents";
+import { bestMs, PackInternalError, resource, runPolicies, runPoliciesStrictly, withFault } from "./helpers/arbitraries";
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
 const verifiable = (type: string, props: Record<string, unknown>) => runPolicies(type, props).filter((r) => r.policy === "kubelet-node-config-verifiable");

@@ -19,16 +19,6 @@ const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(o: T) => T };
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/userdata");
-/** A NodeConfig whose nine levels of aliases expand to 9^10 strings ("billion laughs"). */
-export function aliasBomb(): string {
-  const lines = ["apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 0; i < 9; i++) {
-    const [previous, next] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
-    lines.push(`${next}: &${next} [${Array(9).fill(`*${previous}`).join(",")}]`);
-  }
-  return lines.join("\n");
-}
-
 export const REAL_DOCUMENTS = readdirSync(FIXTURES).map((f) => readFileSync(path.join(FIXTURES, f), "utf8"));
 
 /** Random edits of a real document: the near misses parsers meet in practice. */

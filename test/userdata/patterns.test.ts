@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import { evaluateNode } from "../../policypack/kubelet/rules";
 import { analyzeUserData } from "../../policypack/userdata/index";
-import { aliasBomb } from "../helpers/arbitraries";
+import { aliasBomb } from "../helpers/documents";
 
 const run = (text: string) => {
   const { node, unverifiable } = analyzeUserData({ value: text, encoding: "plain" });
