@@ -193,18 +193,21 @@ function fromDocument(l: Layering, source: ConfigSource, dropIn: boolean): Effec
 function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting, what: string, dropIn = false): EffectiveSetting {
   let current = start;
   for (const source of sources) current = fromDocument(l, source, dropIn) ?? current;
-  if (current.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance) {
-    l.problems.push({
-      name: l.spec.name,
-      text: current.provenance.text,
-      line: current.provenance.line,
-      kind: "refuse",
-      message: `the kubelet would refuse to start: ${what} cannot be decoded: ${current.reason.slice("refused: ".length)}`,
-      location: current.provenance,
-      origin: current.provenance.origin,
-    });
-  }
+  if (current.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance)
+    l.problems.push(decodeRefusal(l.spec.name, current.provenance, what, current.reason.slice("refused: ".length)));
   return current;
+}
+
+function decodeRefusal(name: string, provenance: Provenance, what: string, error: string): LocatedProblem {
+  return {
+    name,
+    text: provenance.text,
+    line: provenance.line,
+    kind: "refuse",
+    message: `the kubelet would refuse to start: ${what} cannot be decoded: ${error}`,
+    location: provenance,
+    origin: provenance.origin,
+  };
 }
 
 export function computeEffectiveView(sources: KubeletSources): EffectiveView {
@@ -246,7 +249,7 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
       if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration", true);
     }
     if (spec.kind === "gateMap") {
-      layerGates(sources, gateValues);
+      layerGates(sources, gateValues, problems);
       continue;
     }
     current = applyFlags(spec, flags, current);
@@ -354,33 +357,70 @@ function applyFlags(spec: SettingSpec, flags: readonly { source: CommandLineSour
   return current;
 }
 
-/** featureGates maps merge key by key across the config file and drop-ins (merge patch; null removes a key). */
-function layerGates(sources: KubeletSources, gateValues: Map<string, EffectiveSetting>): void {
+/**
+ * featureGates maps merge key by key across the config file and drop-ins (merge patch; null removes a key).
+ * A featureGates that is not a map stops the decoder, which reads the config file, then the merged drop-ins,
+ * each once when it is complete: a later layer that writes a map starts it afresh.
+ */
+function layerGates(sources: KubeletSources, gateValues: Map<string, EffectiveSetting>, problems: LocatedProblem[]): void {
   const spec = TRACKED_SETTINGS.find((s) => s.kind === "gateMap")!;
-  const dropIns = sources.dropIns ?? [];
-  for (const source of [...sources.config, ...dropIns]) {
-    if (source.hidden !== undefined) {
-      for (const gate of Object.keys(GATE_DEFAULTS)) gateValues.set(gate, { state: "unknown", reason: source.hidden });
-      continue;
+  const phases: [readonly ConfigSource[], string, boolean][] = [
+    [sources.config, "the config file", false],
+    [sources.dropIns ?? [], "the merged drop-in configuration", true],
+  ];
+  for (const [layers, what, dropIn] of phases) {
+    let notAMap: { raw: unknown; provenance: Provenance } | undefined;
+    const setHere = new Set<string>();
+    for (const source of layers) {
+      if (source.hidden !== undefined) {
+        for (const gate of Object.keys(GATE_DEFAULTS)) gateValues.set(gate, { state: "unknown", reason: source.hidden });
+        continue;
+      }
+      const found = lookup(source.doc ?? {}, spec.configPath!);
+      if (found.state === "absent" || (found.state === "set" && found.raw === undefined)) continue;
+      const map = found.state === "set" && typeof found.raw === "object" && found.raw !== null && !Array.isArray(found.raw);
+      if (!map || notAMap) gateValues.clear();
+      notAMap = undefined;
+      if (found.state === "removed") continue;
+      if (!map) {
+        notAMap = { raw: found.raw, provenance: configProvenance(source, spec, found.raw) };
+        continue;
+      }
+      for (const [gate, raw] of Object.entries(found.raw as PlainObject)) {
+        setHere.add(gate);
+        // In a drop-in, merge patch removes a null key; the config file's decoder gives the map entry bool's zero value.
+        if (raw === null && dropIn) gateValues.delete(gate);
+        else if (raw === null) gateValues.set(gate, { state: "known", value: false, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
+        else if (typeof raw === "boolean")
+          gateValues.set(gate, { state: "known", value: raw, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
+        else
+          gateValues.set(gate, {
+            state: "unknown",
+            reason: `refused: featureGates.${gate} must be a boolean, not ${JSON.stringify(raw)}`,
+            provenance: configProvenance(source, spec, raw, `featureGates.${gate}`),
+          });
+      }
     }
-    const found = lookup(source.doc ?? {}, spec.configPath!);
-    if (found.state === "removed") gateValues.clear();
-    if (found.state !== "set") continue;
-    if (typeof found.raw !== "object" || found.raw === null || Array.isArray(found.raw)) continue;
-    for (const [gate, raw] of Object.entries(found.raw as PlainObject)) {
-      // In a drop-in, merge patch removes a null key; the config file's decoder gives the map entry bool's zero value.
-      if (raw === null && dropIns.includes(source)) gateValues.delete(gate);
-      else if (raw === null) gateValues.set(gate, { state: "known", value: false, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
-      else if (typeof raw === "boolean")
-        gateValues.set(gate, { state: "known", value: raw, provenance: configProvenance(source, spec, raw, `featureGates.${gate}`) });
-      else
-        gateValues.set(gate, {
-          state: "unknown",
-          reason: `refused: featureGates.${gate} must be a boolean, not ${JSON.stringify(raw)}`,
-          provenance: configProvenance(source, spec, raw, `featureGates.${gate}`),
-        });
+    // The defaulter that runs on each decoded phase panics on a gate featuregate.SetFromMap rejects (defaults.go).
+    for (const gate of setHere) {
+      const s = gateValues.get(gate);
+      const why = s && gateRefusal(gate, s);
+      if (why) refuse(problems, s, "feature-gates", why);
     }
+    if (notAMap)
+      problems.push(
+        decodeRefusal(spec.name, notAMap.provenance, what, `featureGates must be a map of gate names to booleans, not ${JSON.stringify(notAMap.raw)}`),
+      );
   }
+}
+
+/** Why featuregate SetFromMap (or the decoder before it) rejects a gate's value, if it does. */
+function gateRefusal(gate: string, s: EffectiveSetting): string | undefined {
+  if (s.state === "unknown") return s.reason.startsWith("refused: ") && s.provenance ? s.reason.slice("refused: ".length) : undefined;
+  const known = FEATURE_GATES[gate];
+  if (!known) return `unrecognized feature gate: ${gate}`;
+  if (known.locked && s.value !== known.default) return `cannot set feature gate ${gate} to ${String(s.value)}, feature is locked to ${String(known.default)}`;
+  return undefined;
 }
 
 function refuse(problems: LocatedProblem[], setting: KnownSetting | UnknownSetting, name: string, message: string): void {
@@ -408,15 +448,10 @@ function validate(
   gates: ReadonlyMap<string, EffectiveSetting>,
   problems: LocatedProblem[],
 ): void {
+  // Gates from the config file and drop-ins were checked as each was decoded; the flags' are checked now.
   for (const [gate, s] of gateValues) {
-    if (s.state === "unknown") {
-      if (s.reason.startsWith("refused: ") && s.provenance) refuse(problems, s, "feature-gates", s.reason.slice("refused: ".length));
-      continue;
-    }
-    const known = FEATURE_GATES[gate];
-    if (!known) refuse(problems, s, "feature-gates", `unrecognized feature gate: ${gate}`);
-    else if (known.locked && s.value !== known.default)
-      refuse(problems, s, "feature-gates", `cannot set feature gate ${gate} to ${String(s.value)}, feature is locked to ${String(known.default)}`);
+    const why = s.provenance?.form === "flag" ? gateRefusal(gate, s) : undefined;
+    if (why) refuse(problems, s, "feature-gates", why);
   }
   const get = (name: string): KnownSetting | undefined => {
     const s = settings.get(name);

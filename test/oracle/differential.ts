@@ -63,6 +63,8 @@ const FIELD_VALUES: Record<string, string[]> = {
   unknownField: ["1"],
   // A null parent removes (drop-in) or zeroes (config file) every field under it.
   authentication: ["null"],
+  // Not a map: the decoder refuses it unless a later drop-in writes a map over it.
+  featureGates: ["null", "[RotateKubeletServerCertificate]", "5", "{}"],
 };
 
 const FLAG_VALUES: Record<string, string[]> = {
