@@ -7,9 +7,12 @@
 
 export type Segment =
   | { kind: "lit"; text: string; quoted: boolean }
-  /** `$NAME` or `${NAME}`; `fallback` is the word of `${NAME:-word}`. */
-  /** `${V:-d}`/`${V:=d}` use d when V is unset or empty (emptyTakesFallback); `${V-d}`/`${V=d}` only when unset. */
-  | { kind: "var"; name: string; quoted: boolean; fallback?: string; emptyTakesFallback?: boolean; raw: string }
+  /**
+   * `$NAME` or `${NAME}`. `${V:-d}`/`${V:=d}` use the word d when V is unset or empty (emptyTakesFallback),
+   * `${V-d}`/`${V=d}` only when unset; `fallback` is d parsed, and `assigns` marks the `=` forms, whose
+   * value is substituted like the variable's own, split into fields when unquoted.
+   */
+  | { kind: "var"; name: string; quoted: boolean; fallback?: Segment[]; emptyTakesFallback?: boolean; assigns?: boolean; raw: string }
   /** Command or arithmetic substitution: never resolved. */
   | { kind: "sub"; raw: string; quoted: boolean };
 
@@ -147,9 +150,10 @@ export function tokenize(src: string): TokenizeResult {
       const inner = src.slice(i + 2, close);
       const raw = src.slice(i, close + 1);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
+      const fallback = m?.[2] ? fallbackWord(m[3], quoted) : undefined;
       begin().segments.push(
-        m
-          ? { kind: "var", name: m[1], quoted, fallback: m[2] ? m[3] : undefined, emptyTakesFallback: m[2]?.startsWith(":"), raw }
+        m && (!m[2] || fallback)
+          ? { kind: "var", name: m[1], quoted, fallback, emptyTakesFallback: m[2]?.startsWith(":"), assigns: m[2]?.endsWith("="), raw }
           : { kind: "sub", raw, quoted },
       );
       countLines(i, close);
@@ -335,17 +339,73 @@ function matchParen(src: string, open: number): number {
   return -1;
 }
 
-const ANSI_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", e: "\x1b", f: "\f", v: "\v" };
+// bash manual, "ANSI-C Quoting": the escapes $'…' decodes; any other backslash stays as written.
+/**
+ * The word of `${V:-word}`, parsed. Unquoted, it is an ordinary word whose unquoted blanks split fields; inside
+ * double quotes, double quotes in it are removed and single quotes are literal (bash). Undefined when it holds
+ * what this reader does not follow (an operator, an unterminated quote, an expansion inside double quotes).
+ */
+function fallbackWord(text: string, quoted: boolean): Segment[] | undefined {
+  if (quoted) {
+    if (/[$`]/.test(text)) return undefined;
+    return [{ kind: "lit", text: text.replace(/\\([$`"\\])|"/g, (_, escaped?: string) => escaped ?? ""), quoted: true }];
+  }
+  const { tokens, error } = tokenize(text);
+  if (error || tokens.some((t) => t.kind === "op")) return undefined;
+  const segments: Segment[] = [];
+  let at = 0;
+  for (const token of tokens as Word[]) {
+    if (token.start > at) segments.push({ kind: "lit", text: text.slice(at, token.start), quoted: false });
+    segments.push(...token.segments);
+    at = token.end;
+  }
+  if (at < text.length) segments.push({ kind: "lit", text: text.slice(at), quoted: false });
+  return segments;
+}
+
+const ANSI_ESCAPES: Record<string, string> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  E: "\x1b",
+  f: "\f",
+  v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  "?": "?",
+};
+const ANSI_NUMERIC = /[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|c[\s\S]/y;
 
 function ansiCString(src: string, from: number): { text: string; end: number } {
   let text = "";
   for (let k = from; k < src.length; k++) {
     const c = src[k];
     if (c === "'") return { text, end: k };
-    if (c === "\\" && k + 1 < src.length) {
-      const e = src[++k];
-      text += ANSI_ESCAPES[e] ?? e;
-    } else text += c;
+    if (c !== "\\" || k + 1 >= src.length) {
+      text += c;
+      continue;
+    }
+    const e = src[++k];
+    if (ANSI_ESCAPES[e] !== undefined) {
+      text += ANSI_ESCAPES[e];
+      continue;
+    }
+    ANSI_NUMERIC.lastIndex = k;
+    const m = ANSI_NUMERIC.exec(src);
+    if (!m) {
+      text += `\\${e}`;
+      continue;
+    }
+    const code = m[0];
+    if (code[0] === "c") text += String.fromCharCode(code.charCodeAt(1) & 0x1f);
+    else if (code[0] === "x") text += String.fromCharCode(parseInt(code.slice(1), 16));
+    else if (code[0] === "u" || code[0] === "U") text += String.fromCodePoint(Math.min(parseInt(code.slice(1), 16), 0x10ffff));
+    else text += String.fromCharCode(parseInt(code, 8) & 0xff);
+    k += code.length - 1;
   }
   return { text, end: -1 };
 }
@@ -368,7 +428,7 @@ const NONE: string[] = [];
  * variables and command substitutions stay as their source text and are
  * listed in `unresolved`.
  */
-export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]): void {
+export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[], assigned = new Map<string, string>()): void {
   const segments = word.segments;
   // The common case: only literal text, quoted or not.
   let text = "";
@@ -386,6 +446,7 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
     if (text !== "" || quoted) out.push({ text, line: word.line, unresolved: NONE });
     return;
   }
+  const lookup: Environment = (name) => (assigned.has(name) ? assigned.get(name) : env(name));
   let current: ExpandedWord | undefined;
   let hasQuoted = false;
   const append = (text: string): ExpandedWord => {
@@ -393,24 +454,12 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
     current.text += text;
     return current;
   };
-  for (const seg of segments) {
-    if (seg.kind === "lit") {
-      append(seg.text);
-      hasQuoted ||= seg.quoted;
-      continue;
-    }
-    const set = seg.kind === "var" ? env(seg.name) : undefined;
-    const value = seg.kind === "var" ? (set === undefined || (set === "" && seg.emptyTakesFallback) ? (seg.fallback ?? set) : set) : undefined;
-    if (value === undefined) {
-      const field = append(seg.raw);
-      field.unresolved = field.unresolved === NONE ? [seg.raw] : [...field.unresolved, seg.raw];
-      continue;
-    }
-    if (seg.quoted) {
-      append(value);
-      hasQuoted = true;
-      continue;
-    }
+  const unresolved = (raw: string): void => {
+    const field = append(raw);
+    field.unresolved = field.unresolved === NONE ? [raw] : [...field.unresolved, raw];
+  };
+  // Unquoted expansion results (and a fallback word's unquoted text) split into fields at blanks.
+  const splitInto = (value: string): void => {
     const pieces = value.split(/[ \t\n]+/);
     for (let index = 0; index < pieces.length; index++) {
       if (index > 0 && current) {
@@ -419,9 +468,55 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
       }
       if (pieces[index] !== "") append(pieces[index]);
     }
-  }
+  };
+  const emit = (segs: readonly Segment[], inFallback: boolean): void => {
+    for (const seg of segs) {
+      if (seg.kind === "lit") {
+        if (inFallback && !seg.quoted) splitInto(seg.text);
+        else append(seg.text);
+        hasQuoted ||= seg.quoted;
+        continue;
+      }
+      if (seg.kind === "sub") {
+        unresolved(seg.raw);
+        continue;
+      }
+      const set = lookup(seg.name);
+      let value = set;
+      if (seg.fallback && (set === undefined || (set === "" && seg.emptyTakesFallback))) {
+        if (!seg.assigns) {
+          emit(seg.fallback, true);
+          continue;
+        }
+        value = fallbackText(seg.fallback, lookup);
+        if (value !== undefined) assigned.set(seg.name, value);
+      }
+      if (value === undefined) unresolved(seg.raw);
+      else if (seg.quoted) {
+        append(value);
+        hasQuoted = true;
+      } else splitInto(value);
+    }
+  };
+  emit(segments, false);
   if (current && (current.text !== "" || hasQuoted || current.unresolved.length)) out.push(current);
   else if (!current && hasQuoted) out.push({ text: "", line: word.line, unresolved: NONE });
+}
+
+/** A fallback word's value as one string (quotes removed, no field splitting), or undefined when unresolved. */
+function fallbackText(segs: readonly Segment[], env: Environment): string | undefined {
+  let text = "";
+  for (const seg of segs) {
+    if (seg.kind === "lit") text += seg.text;
+    else if (seg.kind === "sub") return undefined;
+    else {
+      const set = env(seg.name);
+      const value = seg.fallback && (set === undefined || (set === "" && seg.emptyTakesFallback)) ? fallbackText(seg.fallback, env) : set;
+      if (value === undefined) return undefined;
+      text += value;
+    }
+  }
+  return text;
 }
 
 export function expandWord(word: Word, env: Environment): ExpandedWord[] {
@@ -434,8 +529,10 @@ export function expandWord(word: Word, env: Environment): ExpandedWord[] {
 export function splitShellWords(src: string, env: Environment = () => undefined): { words: ExpandedWord[]; error?: string } {
   const { tokens, error } = tokenize(src);
   const words: ExpandedWord[] = [];
+  // `${V:=d}` assigns V for the words after it.
+  const assigned = new Map<string, string>();
   for (const token of tokens) {
-    if (token.kind === "word") words.push(...expandWord(token, env));
+    if (token.kind === "word") expandWordInto(token, env, words, assigned);
     else if (token.op !== "\n") return { words, error: `unexpected shell operator ${JSON.stringify(token.op)}` };
   }
   return error ? { words, error: error.message } : { words };

@@ -1,9 +1,22 @@
 /** Differential oracles: bash for shell words, Python's email package for MIME. */
 import { execFileSync } from "node:child_process";
 
-/** What `bash -c 'printf "%s\0" <case>'` prints for each case, in one bash run. */
-export function bashWords(cases: readonly string[]): string[][] {
-  const script = cases.map((c) => `printf '%s\\0' X ${c}\nprintf '\\1\\0'\n`).join("");
+const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/**
+ * What `bash -c 'printf "%s\0" <case>'` prints for each case, in one bash run. With `env`, each case runs
+ * in a subshell with exactly those variables set (the rest of the names it uses unset), so that `${V:=d}`
+ * in one case does not leak into the next.
+ */
+export function bashWords(cases: readonly string[], env?: Record<string, string | undefined>): string[][] {
+  const setEnv = env
+    ? Object.entries(env)
+        .map(([name, value]) => (value === undefined ? `unset ${name}; ` : `${name}=${shellQuote(value)}; `))
+        .join("")
+    : undefined;
+  const script = cases
+    .map((c) => (setEnv === undefined ? `printf '%s\\0' X ${c}\n` : `( ${setEnv}printf '%s\\0' X ${c}\n)\n`) + `printf '\\1\\0'\n`)
+    .join("");
   const out = execFileSync("bash", ["--norc", "--noprofile", "-s"], { input: script, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const groups: string[][] = [];
   let current: string[] = [];

@@ -108,3 +108,43 @@ describe("the shell word splitter agrees with bash", () => {
     );
   });
 });
+
+// Expansions against bash: A needs field splitting, B is set but empty, C is unset, D is one plain word.
+const ENV: Record<string, string | undefined> = { A: "1  two\tthree", B: "", C: undefined, D: "x" };
+const fallbackWord = fc.constantFrom("z", "y w", "", "'q r'", '"p q"', "$D", "-");
+const expansion = fc.oneof(
+  fc.constantFrom("$A", "${A}", '"$A"', '"${A}"', "$D", "${D}", "$B", '"$B"', "$C"),
+  fc.tuple(fc.constantFrom("A", "B", "C", "D"), fc.constantFrom(":-", "-", ":=", "="), fallbackWord, fc.boolean()).map(([v, op, d, q]) => {
+    const e = `\${${v}${op}${d}}`;
+    return q ? `"${e}"` : e;
+  }),
+  fc.constantFrom("$'\\101\\0627'", "$'\\q\\E'", "$'\\cA\\x4g'", "$'a\\tb'", "$'\\x41\\x42'", "$'it\\'s'", "$'\\n'", "$'\\\\'", "$'a b'"),
+);
+const expansionString = fc
+  .array(fc.oneof({ weight: 3, arbitrary: expansion }, { weight: 2, arbitrary: fc.constantFrom(" ", "  ", "\t") }, { weight: 2, arbitrary: plain }), {
+    minLength: 1,
+    maxLength: 10,
+  })
+  .map((parts) => parts.join(""));
+
+describe("expansions agree with bash: ${V:-d}, ${V-d}, ${V:=d}, ${V=d}, $'…' and field splitting", () => {
+  it("on 3,000 generated strings, wherever the splitter resolves every word", () => {
+    const cases = fc.sample(expansionString, { numRuns: 3_000, seed: 20261130 });
+    const expected = bashWords(cases, ENV);
+    assert.equal(expected.length, cases.length);
+    let compared = 0;
+    cases.forEach((c, i) => {
+      const { words: got } = splitShellWords(c, (n) => ENV[n]);
+      // A word left unresolved is reported as unverifiable: conservative, not wrong, and not compared.
+      if (got.some((w) => w.unresolved.length)) return;
+      compared++;
+      assert.deepEqual(
+        got.map((w) => w.text),
+        expected[i],
+        `case ${JSON.stringify(c)}`,
+      );
+    });
+    // Only a bare unset $C is left unresolved, so most cases are compared.
+    assert.ok(compared > cases.length * 0.6, `${compared} of ${cases.length} compared`);
+  });
+});
