@@ -14,9 +14,7 @@ export function bashWords(cases: readonly string[], env?: Record<string, string 
         .map(([name, value]) => (value === undefined ? `unset ${name}; ` : `${name}=${shellQuote(value)}; `))
         .join("")
     : undefined;
-  const script = cases
-    .map((c) => (setEnv === undefined ? `printf '%s\\0' X ${c}\n` : `( ${setEnv}printf '%s\\0' X ${c}\n)\n`) + `printf '\\1\\0'\n`)
-    .join("");
+  const script = cases.map((c) => (setEnv === undefined ? `printf '%s\\0' X ${c}\n` : `( ${setEnv}printf '%s\\0' X ${c}\n)\n`) + `printf '\\1\\0'\n`).join("");
   const out = execFileSync("bash", ["--norc", "--noprofile", "-s"], { input: script, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const groups: string[][] = [];
   let current: string[] = [];
