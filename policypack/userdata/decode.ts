@@ -226,7 +226,8 @@ export function multipartBodies(body: string, boundary: string): string[] {
     }
     pos = eol + 1;
   }
-  if (partStart !== -1 && partStart <= body.length) parts.push(body.slice(partStart));
+  // No closing delimiter: Python's email parser (cloud-init's) ends the last part at the end, less one line ending.
+  if (partStart !== -1 && partStart <= body.length) parts.push(body.slice(partStart).replace(/\r?\n$/, ""));
   return parts;
 }
 

@@ -117,28 +117,48 @@ const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
   }),
 })).node as fc.Arbitrary<Tree>;
 
+/** How a document is written: line endings, boundary quoting, the closing delimiter, base64 line length. */
+interface Style {
+  crlf: boolean;
+  quoted: boolean;
+  closed: boolean;
+  wrap: number;
+}
+const PLAIN_STYLE: Style = { crlf: false, quoted: true, closed: true, wrap: 0 };
+const style: fc.Arbitrary<Style> = fc.record({ crlf: fc.boolean(), quoted: fc.boolean(), closed: fc.boolean(), wrap: fc.constantFrom(0, 4, 60, 76) });
+
 let counter = 0;
-function render(t: Tree, headers = "MIME-Version: 1.0\n"): string {
+function render(t: Tree, s: Style = PLAIN_STYLE, headers = "MIME-Version: 1.0\n"): string {
   const boundary = `==b${counter++}==`;
+  const base64 = (text: string) => {
+    const encoded = Buffer.from(text).toString("base64");
+    return s.wrap ? (encoded.match(new RegExp(`.{1,${s.wrap}}`, "g")) ?? [""]).join("\n") : encoded;
+  };
   const parts = t.leaves.map((l) =>
     "leaves" in l
-      ? render(l, "")
-      : `Content-Type: ${l.type}; charset="us-ascii"\n${l.base64 ? "Content-Transfer-Encoding: base64\n" : ""}\n${l.base64 ? Buffer.from(l.body).toString("base64") : l.body}`,
+      ? render(l, { ...s, closed: true, crlf: false }, "")
+      : `Content-Type: ${l.type}; charset="us-ascii"\n${l.base64 ? "Content-Transfer-Encoding: base64\n" : ""}\n${l.base64 ? base64(l.body) : l.body}`,
   );
-  return `${headers}Content-Type: multipart/mixed; boundary="${boundary}"\n\npreamble\n${parts.map((p) => `--${boundary}\n${p}\n`).join("")}--${boundary}--\nepilogue\n`;
+  const parameter = s.quoted ? `"${boundary}"` : boundary;
+  const text = `${headers}Content-Type: multipart/mixed; boundary=${parameter}\n\npreamble\n${parts.map((p) => `--${boundary}\n${p}\n`).join("")}${s.closed ? `--${boundary}--\nepilogue\n` : ""}`;
+  return s.crlf ? text.replace(/\n/g, "\r\n") : text;
 }
 
 describe("MIME splitting agrees with Python's email package", () => {
+  const ours = (doc: string) =>
+    decode(doc, "plain", { ...DEFAULT_LIMITS, maxDepth: 50 }).documents.map((d) => ({
+      contentType: /\(([^)]+)\)$/.exec(d.source)![1],
+      body: d.text,
+    }));
   it("on 400 generated multipart documents", () => {
     const docs = fc.sample(tree, { numRuns: 400, seed: 42 }).map((t) => render(t));
     const expected = pythonMimeParts(docs);
-    docs.forEach((doc, i) => {
-      const ours = decode(doc, "plain", { ...DEFAULT_LIMITS, maxDepth: 50 }).documents.map((d) => ({
-        contentType: /\(([^)]+)\)$/.exec(d.source)![1],
-        body: d.text,
-      }));
-      assert.deepEqual(ours, expected[i], doc);
-    });
+    docs.forEach((doc, i) => assert.deepEqual(ours(doc), expected[i], doc));
+  });
+  it("on 400 more with CRLF line endings, unquoted boundaries, no closing delimiter and wrapped base64", () => {
+    const docs = fc.sample(fc.tuple(tree, style), { numRuns: 400, seed: 20261130 }).map(([t, s]) => render(t, s));
+    const expected = pythonMimeParts(docs);
+    docs.forEach((doc, i) => assert.deepEqual(ours(doc), expected[i], JSON.stringify(doc)));
   });
   it("multipartBodies never throws", () => {
     fc.assert(
