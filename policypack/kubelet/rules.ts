@@ -226,7 +226,8 @@ const streamingIdleTimeout = settingRule({
   violates(v, params) {
     const d = parseGoDuration(String(v));
     if (!d.ok) return undefined;
-    if (d.value <= 0) return "disables the idle timeout, so idle streaming connections stay open for ever";
+    // Only 0 turns the timer off; a negative one fires at once (moby/spdystream connection.go idleAwareFramer.monitor).
+    if (d.value === 0) return "disables the idle timeout, so idle streaming connections stay open for ever";
     const max = maxIdleTimeout(params);
     return max !== undefined && d.value > max ? `keeps idle streaming connections open longer than the allowed ${formatDuration(max)}` : undefined;
   },

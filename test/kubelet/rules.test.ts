@@ -89,6 +89,8 @@ describe("each rule on the effective value", () => {
       );
     }
   });
+  it("does not report a negative timeout, which closes idle streams at once (moby/spdystream connection.go idleAwareFramer.monitor)", () =>
+    assert.ok(!policies(node(["--config=/c", "--streaming-connection-idle-timeout=-1s"], SECURE)).includes("kubelet-streaming-connection-idle-timeout")));
   it("does not report a zero timeout in a config file, which the defaulter turns into 4h (v1beta1/defaults.go)", () => {
     for (const zero of ["0", "0s", "0m0s", "-0"])
       assert.ok(

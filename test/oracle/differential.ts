@@ -4,13 +4,16 @@
  * pflag form, config files and drop-ins with YAML 1.1 spellings, zero values
  * the defaulter resets, nulls, wrong types, unknown fields, missing
  * apiVersion/kind — are fed to both, and every CIS-relevant effective value
- * and "would refuse to start" must agree.
+ * and "would refuse to start" must agree; then the pack's rule verdicts must
+ * agree with CIS's text applied to the kubelet's values (cis-expectations.ts).
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { refusalOf, type EffectiveView } from "../../policypack/kubelet/effective";
+import { computeEffectiveView, refusalOf, type EffectiveView } from "../../policypack/kubelet/effective";
+import { evaluateNode } from "../../policypack/kubelet/rules";
 import { parseGoDuration } from "../../policypack/kubelet/values";
-import { effective } from "../helpers/kubelet";
+import { startup } from "../helpers/kubelet";
+import { CIS_EXPECTATIONS, expectedViolations } from "./cis-expectations";
 
 export interface StartUp {
   argv: string[];
@@ -246,6 +249,18 @@ export function compare(oracle: OracleAnswer, pack: OracleAnswer): string[] {
   return diffs;
 }
 
+/** The policies among CIS_EXPECTATIONS the pack's rule catalog reports for a start-up, on the generic benchmark. */
+function packViolations(sources: ReturnType<typeof startup>): string[] {
+  const findings = evaluateNode({ platform: "oracle", benchmark: "generic", sources, files: [], unverifiable: [], problems: [] });
+  return [...new Set(findings.map((f) => f.policy).filter((p) => p in CIS_EXPECTATIONS))].sort();
+}
+
+/** The rule layer against CIS's text over the kubelet's own effective values. */
+function compareVerdicts(config: Record<string, unknown>, pack: string[]): string[] {
+  const expected = expectedViolations(config);
+  return JSON.stringify(expected) === JSON.stringify(pack) ? [] : [`CIS verdicts: expected [${expected.join(", ")}], pack [${pack.join(", ")}]`];
+}
+
 /** Runs start-ups through one oracle binary; answers come back in order. */
 export async function askOracle(binary: string, cases: readonly StartUp[]): Promise<OracleAnswer[]> {
   const child = spawn(binary, [], { stdio: ["pipe", "pipe", "inherit"] });
@@ -277,7 +292,9 @@ export async function runDifferential(binary: string, firstSeed: number, count: 
     const cases = seeds.map(generate);
     const answers = await askOracle(binary, cases);
     cases.forEach((c, i) => {
-      const diffs = compare(answers[i], packAnswer(effective(c.argv, c.files)));
+      const sources = startup(c.argv, c.files);
+      const diffs = compare(answers[i], packAnswer(computeEffectiveView(sources)));
+      if (!diffs.length && answers[i].starts) diffs.push(...compareVerdicts(answers[i].config!, packViolations(sources)));
       result.compared++;
       if (diffs.length) result.disagreements.push({ seed: seeds[i], startUp: c, diffs });
     });
