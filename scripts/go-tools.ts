@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 export function cacheDir(tool: string): string {
   return join(process.env.KUBELET_GUARD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kubelet-guard"), tool);
@@ -18,7 +18,10 @@ export function goAvailable(): boolean {
  */
 export function goBuild(dir: string, files: Record<string, string>, target: string, binary: string): string {
   mkdirSync(dir, { recursive: true });
-  for (const [name, from] of Object.entries(files)) copyFileSync(from, join(dir, name));
+  for (const [name, from] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    copyFileSync(from, join(dir, name));
+  }
   const out = join(dir, binary);
   const result = spawnSync("go", ["build", "-mod=mod", "-o", out, target], { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
   if (result.status !== 0 || !existsSync(out)) throw new Error(`go build of ${target} failed (exit ${result.status})`);

@@ -27,6 +27,19 @@ export function pulumiBinary(): string {
   return goBuild(join(cacheDir("pulumi"), pinnedVersion()), files, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "pulumi");
 }
 
+/**
+ * The test harness (tools/pulumi-cli/harness): an Automation API driver for inline programs, and, run as
+ * pulumi-resource-<package>, a stand-in resource provider. Built from the same module as the CLI.
+ */
+export function harnessBinary(): string {
+  const files = {
+    "go.mod": join(MODULE, "go.mod"),
+    "go.sum": join(MODULE, "go.sum"),
+    "harness/main.go": join(MODULE, "harness", "main.go"),
+  };
+  return goBuild(join(cacheDir("pulumi"), pinnedVersion()), files, "./harness", "test-harness");
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(__filename)) {
   try {
     console.log(pulumiBinary());

@@ -82,7 +82,7 @@ export function ruleMessages(rule: Rule, report: ResourceReport, params: Record<
   if (rule.policy === VERIFIABLE_POLICY) {
     for (const path of report.unknown) {
       messages.push(
-        `${path} is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it once the value is known (at pulumi up, before the resource is created)`,
+        `${path} is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it in a run where the value is known`,
       );
     }
     for (const u of report.unverifiable) messages.push(`${describeLocation(u.location)}: ${u.reason}`);

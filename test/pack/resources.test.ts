@@ -102,7 +102,7 @@ describe("resources that carry user data", () => {
         [
           "kubelet-node-config-verifiable",
           "advisory",
-          `${resource.unknownPath} is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it once the value is known (at pulumi up, before the resource is created)`,
+          `${resource.unknownPath} is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it in a run where the value is known`,
         ],
       ]);
     });
