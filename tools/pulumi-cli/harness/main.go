@@ -124,7 +124,7 @@ type program struct {
 	Command          string     `json:"command"` // "preview" or "up"
 	WorkDir          string     `json:"workDir"`
 	Stack            string     `json:"stack"`
-	PolicyPack       string     `json:"policyPack"`
+	PolicyPack       string     `json:"policyPack,omitempty"` // none: the program alone
 	PolicyPackConfig string     `json:"policyPackConfig,omitempty"`
 	Resources        []resource `json:"resources"`
 }
@@ -188,7 +188,10 @@ func drive(path string) error {
 	}
 	switch p.Command {
 	case "preview":
-		opts := []optpreview.Option{optpreview.ProgressStreams(os.Stdout), optpreview.ErrorProgressStreams(os.Stderr), optpreview.PolicyPacks(p.PolicyPack), optpreview.Color("never")}
+		opts := []optpreview.Option{optpreview.ProgressStreams(os.Stdout), optpreview.ErrorProgressStreams(os.Stderr), optpreview.Color("never")}
+		if p.PolicyPack != "" {
+			opts = append(opts, optpreview.PolicyPacks(p.PolicyPack))
+		}
 		if p.PolicyPackConfig != "" {
 			opts = append(opts, optpreview.PolicyPackConfigs(p.PolicyPackConfig))
 		}
