@@ -77,13 +77,16 @@ export interface EffectiveView {
   problems: LocatedProblem[];
 }
 
-const flagProvenance = (source: CommandLineSource, a: FlagAssignment): Provenance => ({
-  ...source.location,
-  line: a.line ?? source.location.line,
-  origin: source.origin,
-  form: "flag",
-  text: a.text,
-});
+/** A provenance at a location, built field by field: object spread over locations of several shapes is slow. */
+function provenanceAt(location: Location, origin: Origin, form: Provenance["form"], text: string, line = location.line): Provenance {
+  const p: Provenance = { source: location.source, origin, form, text };
+  if (line !== undefined) p.line = line;
+  if (location.file !== undefined) p.file = location.file;
+  return p;
+}
+
+const flagProvenance = (source: CommandLineSource, a: FlagAssignment): Provenance =>
+  provenanceAt(source.location, source.origin, "flag", a.text, a.line ?? source.location.line);
 
 function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknown, key = spec.configPath!, note = ""): Provenance {
   const field = source.fields?.[spec.name];
@@ -91,14 +94,12 @@ function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknow
     const location = { ...source.location, ...source.locate?.(key) };
     return { ...location, source: field.source ?? location.source, origin: source.origin, form: "field", text: field.text, fieldFix: field.fix };
   }
-  const { origin = source.origin, ...located } = source.locate?.(key) ?? {};
-  return {
-    ...source.location,
-    ...located,
-    origin,
-    form: origin === "kubelet-default" ? "default" : "config",
-    text: `${key}: ${formatValue(value)}${note}`,
-  };
+  const located = source.locate?.(key);
+  const origin = located?.origin ?? source.origin;
+  const where = located
+    ? { source: located.source ?? source.location.source, line: located.line ?? source.location.line, file: located.file ?? source.location.file }
+    : source.location;
+  return provenanceAt(where, origin, origin === "kubelet-default" ? "default" : "config", `${key}: ${formatValue(value)}${note}`);
 }
 
 /** A field's state in a merge-patch document: absent, removed (null on its path), or set. */
@@ -140,8 +141,21 @@ interface Layering {
   problems: LocatedProblem[];
 }
 
+const KUBELET_DEFAULTS: Location = { source: "kubelet defaults" };
+
+/** What a setting left at its default says, per base, written once: every start-up needs all of them. */
+const DEFAULT_TEXTS = new Map(
+  TRACKED_SETTINGS.filter((spec) => spec.defaults).map((spec) => [
+    spec.name,
+    {
+      flagsOnly: `--${spec.name} not set (kubelet default ${formatValue(spec.defaults!.flagsOnly)} without a config file)`,
+      configFile: `${spec.configPath ?? `--${spec.name}`} not set (kubelet default ${formatValue(spec.defaults!.configFile)})`,
+    },
+  ]),
+);
+
 function defaultSetting(l: Layering, text: string, value: SettingValue): KnownSetting {
-  return { state: "known", value, provenance: { ...(l.launch ?? { source: "kubelet defaults" }), origin: "kubelet-default", form: "default", text } };
+  return { state: "known", value, provenance: provenanceAt(l.launch ?? KUBELET_DEFAULTS, "kubelet-default", "default", text) };
 }
 
 /**
@@ -230,20 +244,8 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
   const gateValues = new Map<string, EffectiveSetting>();
   for (const spec of TRACKED_SETTINGS) {
     const l: Layering = { spec, mode, launch: sources.launch, problems };
-    let current: EffectiveSetting;
-    if (sources.base === "legacy") {
-      current = defaultSetting(
-        l,
-        `--${spec.name} not set (kubelet default ${formatValue(spec.defaults!.flagsOnly)} without a config file)`,
-        spec.defaults!.flagsOnly,
-      );
-    } else {
-      current = defaultSetting(
-        l,
-        `${spec.configPath ?? `--${spec.name}`} not set (kubelet default ${formatValue(spec.defaults!.configFile)})`,
-        spec.defaults!.configFile,
-      );
-    }
+    const base = sources.base === "legacy" ? "flagsOnly" : "configFile";
+    let current: EffectiveSetting = defaultSetting(l, DEFAULT_TEXTS.get(spec.name)![base], spec.defaults![base]);
     if (spec.configPath && spec.kind !== "gateMap") {
       current = layer(l, sources.config, current, "the config file");
       if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration", true);
@@ -274,12 +276,7 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
       gateValues.get(gate) ?? {
         state: "known",
         value: enabled,
-        provenance: {
-          ...(sources.launch ?? { source: "kubelet defaults" }),
-          origin: "kubelet-default",
-          form: "default",
-          text: `feature gate ${gate} not set (default ${enabled})`,
-        },
+        provenance: provenanceAt(sources.launch ?? KUBELET_DEFAULTS, "kubelet-default", "default", `feature gate ${gate} not set (default ${enabled})`),
       },
     );
   }

@@ -3,7 +3,6 @@
  * policy with freshly deserialized props, so the analysis is cached by type,
  * URN and the exact properties the adapter reads.
  */
-import { createHash } from "node:crypto";
 import type { EffectiveView } from "../kubelet/effective";
 import type { NodeModel } from "../kubelet/node";
 import { viewOf } from "../kubelet/rules";
@@ -24,22 +23,25 @@ export interface ResourceReport {
   internalError?: string;
 }
 
-const CACHE_SIZE = 64;
-const cache = new Map<string, ResourceReport>();
+/**
+ * The SDK runs a resource's policies one after another, so a few entries suffice. Each entry keeps the
+ * inputs it was computed from: a hit must have equal inputs (a preview's unknowns are not the update's
+ * values), and comparing plain data costs less than serializing or hashing it once per policy.
+ */
+const CACHE_SIZE = 8;
+const cache = new Map<string, { inputs: Record<string, unknown>; report: ResourceReport }>();
 
 export function analyzeResource(type: string, urn: string, props: unknown): ResourceReport | undefined {
   const adapter = adapterFor(type);
   if (!adapter) return undefined;
   const extracted = extract(props, adapter.properties);
-  const inputs = JSON.stringify(extracted);
-  // Large inputs (user data can be a megabyte) are keyed by digest, so the cache stays small.
-  const key = `${type}\u0000${urn}\u0000${inputs.length > 4096 ? createHash("sha256").update(inputs).digest("base64") : inputs}`;
+  const key = `${type}\u0000${urn}`;
   const hit = cache.get(key);
-  if (hit) {
+  if (hit && samePlainData(hit.inputs, extracted)) {
     // refresh its place in the LRU order
     cache.delete(key);
     cache.set(key, hit);
-    return hit;
+    return hit.report;
   }
   let report: ResourceReport;
   try {
@@ -49,7 +51,22 @@ export function analyzeResource(type: string, urn: string, props: unknown): Reso
     process.stderr.write(`kubelet-guard: internal error analysing ${urn}: ${(error as Error)?.stack ?? String(error)}\n`);
     report = { adapter, nodes: [], unknown: [], unverifiable: [], internalError: (error as Error)?.name ?? "Error" };
   }
-  cache.set(key, report);
+  cache.delete(key);
+  cache.set(key, { inputs: extracted, report });
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return report;
+}
+
+/** Deep equality of materialized property data (plain objects, arrays, primitives, the UNKNOWN marker). */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!samePlainData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
