@@ -6,7 +6,7 @@
  * The build is cached under ~/.cache/kubelet-guard/pulumi/<version>: about ten minutes cold, seconds after.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cacheDir, goAvailable, goBuild } from "./go-tools";
 
@@ -25,6 +25,22 @@ export function pulumiBinary(): string {
   if (!goAvailable()) throw new Error("no pulumi on PATH and no Go to build one: install the Pulumi CLI, or Go 1.26");
   const files = { "go.mod": join(MODULE, "go.mod"), "go.sum": join(MODULE, "go.sum") };
   return goBuild(join(cacheDir("pulumi"), pinnedVersion()), files, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "pulumi");
+}
+
+/**
+ * A policy pack the CLI runs without its Node.js language host, which the Go module proxy does not serve: an
+ * executable launcher that starts the pack with its own @pulumi/pulumi/cmd/run-policy-pack, next to a copy of
+ * its PulumiPolicy.yaml (pkg/resource/plugin/analyzer_plugin.go runs an executable pack directly, since
+ * 3.255). Written into `into`; returns the launcher's path, for --policy-pack.
+ */
+export function packLauncher(packDir: string, into: string): string {
+  mkdirSync(into, { recursive: true });
+  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+  const launcher = join(into, "analyzer");
+  writeFileSync(launcher, `#!/bin/sh\ncd '${packDir}' && exec node '${runPolicyPack}' "$1" .\n`);
+  chmodSync(launcher, 0o755);
+  copyFileSync(join(packDir, "PulumiPolicy.yaml"), join(into, "PulumiPolicy.yaml"));
+  return launcher;
 }
 
 /**

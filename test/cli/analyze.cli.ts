@@ -11,11 +11,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { pulumiBinary } from "../../scripts/pulumi-cli";
+import { packLauncher, pulumiBinary } from "../../scripts/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const b64 = (text: string) => Buffer.from(text).toString("base64");
@@ -26,11 +26,7 @@ let launcher: string;
 before(() => {
   pulumi = pulumiBinary();
   work = mkdtempSync(path.join(os.tmpdir(), "kubelet-guard-cli-"));
-  // The launcher stands where the CLI expects a binary policy pack; PulumiPolicy.yaml beside it names the pack.
-  launcher = path.join(work, "kubelet-guard-analyzer");
-  writeFileSync(launcher, `#!/bin/sh\ncd '${ROOT}' && exec node node_modules/@pulumi/pulumi/cmd/run-policy-pack "$1" .\n`);
-  chmodSync(launcher, 0o755);
-  copyFileSync(path.join(ROOT, "PulumiPolicy.yaml"), path.join(work, "PulumiPolicy.yaml"));
+  launcher = packLauncher(ROOT, path.join(work, "pack"));
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 

@@ -8,11 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { harnessBinary, pulumiBinary } from "../../scripts/pulumi-cli";
+import { harnessBinary, packLauncher, pulumiBinary } from "../../scripts/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const b64 = (text: string) => Buffer.from(text).toString("base64");
@@ -29,12 +29,7 @@ before(() => {
   mkdirSync(bin);
   symlinkSync(pulumiBinary(), path.join(bin, "pulumi"));
   for (const pkg of ["aws", "gcp", "azure-native"]) symlinkSync(harness, path.join(bin, `pulumi-resource-${pkg}`));
-  const pack = path.join(work, "pack");
-  mkdirSync(pack);
-  launcher = path.join(pack, "kubelet-guard-analyzer");
-  writeFileSync(launcher, `#!/bin/sh\ncd '${ROOT}' && exec node node_modules/@pulumi/pulumi/cmd/run-policy-pack "$1" .\n`);
-  chmodSync(launcher, 0o755);
-  copyFileSync(path.join(ROOT, "PulumiPolicy.yaml"), path.join(pack, "PulumiPolicy.yaml"));
+  launcher = packLauncher(ROOT, path.join(work, "pack"));
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
