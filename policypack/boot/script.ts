@@ -31,6 +31,7 @@ import {
   SED_MAX_TEXT,
   substituteLines,
   type FileState,
+  originAtLine,
   type TextOrigin,
 } from "./files";
 
@@ -197,7 +198,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     return {
       kind: "text",
       text: markUnresolved(text, unresolved),
-      origin: { ...origin, firstLine: origin.exact ? origin.firstLine + heredoc.bodyLine - 1 : origin.firstLine },
+      origin: originAtLine(origin, heredoc.bodyLine),
     };
   };
   const argWords = (list: ExpandedWord[]): ArgWord[] =>
@@ -341,7 +342,7 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
   return {
     kind: "text",
     text: newline ? `${text}\n` : text,
-    origin: { ...origin, firstLine: origin.exact ? origin.firstLine + command.line - 1 : origin.firstLine },
+    origin: originAtLine(origin, command.line),
   };
 }
 
@@ -364,7 +365,7 @@ function printf(args: ExpandedWord[], origin: TextOrigin, command: SimpleCommand
   if (!values.length && !format.includes("%")) text = unescapeC(format);
   else if (/^%s(\\n)?$/.test(format)) text = values.map((v) => v + unescapeC(format.slice(2))).join("");
   else return undefined;
-  return { kind: "text", text, origin: { ...origin, firstLine: origin.exact ? origin.firstLine + command.line - 1 : origin.firstLine } };
+  return { kind: "text", text, origin: originAtLine(origin, command.line) };
 }
 
 function writeOutput(builder: NodeBuilder, path: string, output: Output | undefined, location: ReturnType<typeof at>, append: boolean): void {

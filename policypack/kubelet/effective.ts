@@ -478,7 +478,16 @@ function validate(
 
 /** The kubelet's argv from its sources, each word tagged with the source it came from. */
 export function joinedArgv(lines: readonly CommandLineSource[]): ArgWord[] {
-  return lines.flatMap((line, source) => line.words.map((w) => ({ ...w, source })));
+  const argv: ArgWord[] = [];
+  lines.forEach((line, source) => {
+    for (const w of line.words) {
+      const word: ArgWord = { text: w.text, source };
+      if (w.line !== undefined) word.line = w.line;
+      if (w.unresolved !== undefined) word.unresolved = w.unresolved;
+      argv.push(word);
+    }
+  });
+  return argv;
 }
 
 /** The refusal the kubelet reports first, if it would not start. */

@@ -41,6 +41,21 @@ interface Resource {
   interpolate?: string;
 }
 
+/** The environment of one run: offline, its own backend and home, the CLI and the stand-ins first on PATH. */
+function cliEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${path.join(work, "bin")}${path.delimiter}${process.env.PATH}`,
+    PULUMI_HOME: path.join(dir, "home"),
+    PULUMI_BACKEND_URL: `file://${dir}`,
+    PULUMI_CONFIG_PASSPHRASE: "kubelet-guard-tests",
+    PULUMI_SKIP_UPDATE_CHECK: "1",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The CLI built from source reports no version for the Automation API to check.
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+  };
+}
+
 /** Runs one program on a fresh stack; returns the CLI's output, its exit status and the stand-in creates. */
 function run(command: "preview" | "up", resources: Resource[], policyPackConfig?: Record<string, unknown>) {
   const dir = path.join(work, `run-${++runs}`);
@@ -54,21 +69,10 @@ function run(command: "preview" | "up", resources: Resource[], policyPackConfig?
     cwd: dir,
     encoding: "utf8",
     timeout: 300_000,
-    env: {
-      ...process.env,
-      PATH: `${path.join(work, "bin")}${path.delimiter}${process.env.PATH}`,
-      PULUMI_HOME: path.join(dir, "home"),
-      PULUMI_BACKEND_URL: `file://${dir}`,
-      PULUMI_CONFIG_PASSPHRASE: "kubelet-guard-tests",
-      PULUMI_SKIP_UPDATE_CHECK: "1",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      // The CLI built from source reports no version for the Automation API to check.
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-      STANDIN_CREATE_LOG: creates,
-    },
+    env: { ...cliEnv(dir), STANDIN_CREATE_LOG: creates },
   });
   const created = existsSync(creates) ? readFileSync(creates, "utf8").trim().split("\n") : [];
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, created: created.map((urn) => urn.split("::").pop()) };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, created: created.map((urn) => urn.split("::").pop()), dir, env: cliEnv(dir) };
 }
 
 /** The "Policies:" section of the CLI's output: one line per finding, and the message lines under it. */
@@ -169,5 +173,24 @@ describe("pulumi up --policy-pack", () => {
     const { status, stdout, created } = run("up", [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "workers", props: { userData: SECURE_AL2 } }]);
     assert.equal(status, 0, stdout);
     assert.deepEqual(created, ["workers"]);
+  });
+  it("pulumi policy analyze --stack reads a deployed stack's state: a finding lowered to advisory at up is mandatory again", () => {
+    const deployed = run("up", [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "workers", props: { userData: INSECURE_AL2 } }], {
+      "kubelet-read-only-port": "advisory",
+    });
+    assert.equal(deployed.status, 0, deployed.stdout);
+    assert.deepEqual(deployed.created, ["workers"]);
+    const analyzed = spawnSync(pulumiBinary(), ["policy", "analyze", "--stack", "dev", "--policy-pack", launcher], {
+      cwd: deployed.dir,
+      env: deployed.env,
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    assert.equal(analyzed.status, 1, analyzed.stdout + analyzed.stderr);
+    assert.match(analyzed.stdout, /\[mandatory\] \[severity: high\] {2}kubelet-read-only-port {2}\(aws:ec2:LaunchTemplate: workers\)/);
+    assert.match(
+      analyzed.stdout,
+      /user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0/,
+    );
   });
 });
