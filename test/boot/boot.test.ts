@@ -302,3 +302,110 @@ describe("EKS AL2023: nodeadm (nodeadm internal/kubelet/config.go, environment.g
     assert.equal(findings(mime(script, ["application/node.eks.aws", nodeConfig("    flags: [--config=/etc/mine.yaml]")]), READ_ONLY).length, 1);
   });
 });
+
+describe("systemd's unit files, exactly (systemd.unit(5) load path and drop-ins, systemd.service(5), systemd.exec(5))", () => {
+  const write = (path: string, ...body: string[]) => [`cat > ${path} <<'EOF'`, ...body, "EOF"];
+  const run = (...l: string[]) => findings(lines("#!/bin/bash", ...l), READ_ONLY);
+  const kubelet = (flags: string) => ["[Service]", `ExecStart=/usr/bin/kubelet ${flags}`];
+  const FINDING = (line: number, file: string) =>
+    `user data line ${line} (${file}): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0`;
+  it("a unit in /etc/systemd/system masks the same unit in /usr/lib/systemd/system, and /run the one in /lib", () => {
+    assert.deepEqual(
+      run(
+        ...write("/usr/lib/systemd/system/kubelet.service", ...kubelet("--read-only-port=10255")),
+        ...write("/etc/systemd/system/kubelet.service", ...kubelet("--read-only-port=0")),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      run(
+        ...write("/run/systemd/system/kubelet.service", ...kubelet("--read-only-port=10255")),
+        ...write("/lib/systemd/system/kubelet.service", ...kubelet("--read-only-port=0")),
+      ),
+      [FINDING(4, "/run/systemd/system/kubelet.service")],
+    );
+  });
+  it("a drop-in in /etc replaces the same-named drop-in elsewhere; drop-ins of all directories apply in name order", () => {
+    const dropIn = (dir: string, name: string, port: number) =>
+      write(`${dir}/kubelet.service.d/${name}`, "[Service]", `Environment=PORT=--read-only-port=${port}`);
+    const unit = write("/usr/lib/systemd/system/kubelet.service", "[Service]", "ExecStart=/usr/bin/kubelet $PORT");
+    assert.deepEqual(run(...unit, ...dropIn("/etc/systemd/system", "50-port.conf", 0), ...dropIn("/usr/lib/systemd/system", "50-port.conf", 10255)), []);
+    assert.deepEqual(run(...unit, ...dropIn("/usr/lib/systemd/system", "60-port.conf", 10255), ...dropIn("/etc/systemd/system", "50-port.conf", 0)), [
+      FINDING(8, "/usr/lib/systemd/system/kubelet.service.d/60-port.conf"),
+    ]);
+  });
+  it("reads only [Service], skips # and ; comments and blank lines, and joins backslash continuations", () => {
+    assert.deepEqual(
+      run(
+        ...write(
+          "/etc/systemd/system/kubelet.service",
+          "[Unit]",
+          "ExecStart=/usr/bin/kubelet --read-only-port=10255",
+          "[Service]",
+          "; ExecStart=/usr/bin/kubelet --read-only-port=10255",
+          "# ExecStart=/usr/bin/kubelet --read-only-port=10255",
+          "",
+          "ExecStart=/usr/bin/kubelet \\",
+          "  --anonymous-auth=false \\",
+          "  --read-only-port=0",
+          "[Install]",
+          "ExecStart=/usr/bin/kubelet --read-only-port=10255",
+        ),
+      ),
+      [],
+    );
+    assert.deepEqual(run(...write("/etc/systemd/system/kubelet.service", "[Service]", "ExecStart=/usr/bin/kubelet \\", "  --read-only-port=10255")), [
+      FINDING(4, "/etc/systemd/system/kubelet.service"),
+    ]);
+  });
+  it("Environment= takes several quoted assignments; an empty EnvironmentFile= empties the list", () => {
+    assert.deepEqual(
+      run(
+        ...write(
+          "/etc/systemd/system/kubelet.service",
+          "[Service]",
+          'Environment="A=--anonymous-auth=false" "PORT=--read-only-port=10255"',
+          "ExecStart=/usr/bin/kubelet $A $PORT",
+        ),
+      ),
+      [FINDING(4, "/etc/systemd/system/kubelet.service")],
+    );
+    const reset = run(
+      "echo 'PORT=--read-only-port=10255' > /etc/kubelet.env",
+      ...write(
+        "/etc/systemd/system/kubelet.service",
+        "[Service]",
+        "EnvironmentFile=/etc/kubelet.env",
+        "EnvironmentFile=",
+        "Environment=PORT=--read-only-port=0",
+        "ExecStart=/usr/bin/kubelet $PORT",
+      ),
+    );
+    assert.deepEqual(reset, []);
+  });
+  it("ExecStart prefixes (-, +, !) and launchers (env, nice) still run the kubelet; a shell or another program does not", () => {
+    for (const exec of [
+      "-/usr/bin/kubelet",
+      "+/usr/bin/kubelet",
+      "!/usr/bin/kubelet",
+      "/usr/bin/env /usr/bin/kubelet",
+      "/usr/bin/nice -n 5 /usr/bin/kubelet",
+    ]) {
+      assert.deepEqual(
+        run(...write("/etc/systemd/system/kubelet.service", "[Service]", `ExecStart=${exec} --read-only-port=10255`)),
+        [FINDING(4, "/etc/systemd/system/kubelet.service")],
+        exec,
+      );
+    }
+    assert.deepEqual(run(...write("/etc/systemd/system/kubelet.service", "[Service]", "ExecStart=/usr/bin/kubeletctl --read-only-port=10255")), []);
+    assert.deepEqual(
+      run(...write("/etc/systemd/system/kubelet.service", "[Service]", "ExecStart=/usr/bin/python3 /usr/bin/kubelet --read-only-port=10255")),
+      [],
+    );
+  });
+  it("an unset $VAR in ExecStart expands to nothing", () => {
+    assert.deepEqual(run(...write("/etc/systemd/system/kubelet.service", "[Service]", "ExecStart=/usr/bin/kubelet $UNSET --read-only-port=10255")), [
+      FINDING(4, "/etc/systemd/system/kubelet.service"),
+    ]);
+  });
+});
