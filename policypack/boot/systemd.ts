@@ -9,7 +9,9 @@
  *   (strcmp), a name in /etc hiding the same name elsewhere;
  * - the last ExecStart= wins and an empty one resets;
  * - EnvironmentFile= values override Environment= for the same variable;
- * - `$VAR` as a word of its own splits at whitespace, `${VAR}` is one argument.
+ * - `$VAR` as a word of its own splits at whitespace, `${VAR}` is one argument;
+ * - a unit file, drop-in or environment file whose text is not visible leaves
+ *   what it may set unknown, never the kubelet's defaults.
  */
 import type { ArgWord } from "../kubelet/cmdline";
 import type { CommandLineSource } from "../kubelet/effective";
@@ -92,6 +94,8 @@ export function readKubeletUnit(files: ReadonlyMap<string, VirtualFile>, originO
 
 interface ParsedUnit {
   execStart?: Setting;
+  /** Unit files or drop-ins whose text is not visible: any of them may set ExecStart= or Environment=. */
+  hiddenFiles: string[];
   environment: Map<string, Variable>;
   environmentFiles: { path: string; optional: boolean }[];
   unverifiable: Unverifiable[];
@@ -102,11 +106,13 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
   const unverifiable: Unverifiable[] = [];
   const environment = new Map<string, Variable>();
   const environmentFiles: { path: string; optional: boolean }[] = [];
+  const hiddenFiles: string[] = [];
   let execStart: Setting | undefined;
   for (const file of unitFiles(files, unit)) {
     const text = fileText(file.state);
     if (text === undefined) {
       unverifiable.push({ location: file.location, reason: `the unit file ${file.path} ${file.state.hidden?.reason ?? "is not visible"}` });
+      hiddenFiles.push(file.path);
       continue;
     }
     const origin = originOf(file);
@@ -140,7 +146,7 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       }
     }
   }
-  return { execStart, environment, environmentFiles, unverifiable };
+  return { execStart, environment, environmentFiles, unverifiable, hiddenFiles };
 }
 
 /**
@@ -156,8 +162,10 @@ export function unitCommand(files: ReadonlyMap<string, VirtualFile>, name: strin
 }
 
 function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): KubeletUnit | undefined {
-  const { execStart, environment, environmentFiles, unverifiable } = parseUnit(files, unit, originOf);
+  const { execStart, environment, environmentFiles, unverifiable, hiddenFiles } = parseUnit(files, unit, originOf);
   if (!execStart) return undefined;
+  // Environment files that are not visible may set any variable the exec line reads.
+  const hiddenEnvironment: string[] = [];
   // Read when the unit starts: EnvironmentFile= values override Environment= (systemd.exec(5)).
   const variables = new Map(environment);
   for (const { path } of environmentFiles) {
@@ -173,6 +181,7 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
         location: file.location,
         reason: `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet flags in it are not visible`,
       });
+      hiddenEnvironment.push(path);
       continue;
     }
     for (const v of readEnvironmentFile(file.state, path)) variables.set(v.name, { value: v.value, location: v.location, origin: originOf(file) });
@@ -194,7 +203,12 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     const single = token.segments.length === 1 && token.segments[0].kind === "var" && !token.segments[0].quoted ? token.segments[0] : undefined;
     if (single) {
       const variable = variables.get(single.name);
-      if (!variable) continue;
+      if (!variable) {
+        // Unset, it expands to nothing; unless a file that is not visible may set it.
+        if (hiddenEnvironment.length)
+          push(execStart.location, execStart.origin, [{ text: single.raw, line: execStart.location.line, unresolved: hiddenEnvironment }]);
+        continue;
+      }
       // `$VAR` splits at whitespace; `${VAR}` stays one argument.
       const list = single.raw.startsWith("${")
         ? [{ text: variable.value, line: variable.location.line }]
@@ -209,6 +223,9 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     }));
     push(execStart.location, execStart.origin, expanded);
   }
+  // A unit file or drop-in that is not visible may replace ExecStart= or add to it: nothing of the line is certain.
+  if (hiddenFiles.length)
+    push(execStart.location, execStart.origin, [{ text: `the ExecStart= of ${unit}`, line: execStart.location.line, unresolved: hiddenFiles }]);
   return { unit, execStart: sources, environmentFiles: environmentFiles.map((f) => f.path), unverifiable };
 }
 

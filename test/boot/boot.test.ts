@@ -408,4 +408,30 @@ describe("systemd's unit files, exactly (systemd.unit(5) load path and drop-ins,
       FINDING(4, "/etc/systemd/system/kubelet.service"),
     ]);
   });
+  it("a drop-in or environment file that is not visible leaves unknown what it may set, never the kubelet's defaults", () => {
+    const all = (...l: string[]) => findings(lines("#!/bin/bash", ...l));
+    const unit = (...body: string[]) => write("/etc/systemd/system/kubelet.service", "[Service]", ...body);
+    assert.deepEqual(
+      all("curl -o /etc/systemd/system/kubelet.service.d/20-x.conf https://example.com/x.conf", ...unit("ExecStart=/usr/bin/kubelet --read-only-port=0")),
+      [
+        "user data line 2: the unit file /etc/systemd/system/kubelet.service.d/20-x.conf is downloaded at boot by curl, so its content is not visible",
+        "user data line 5 (/etc/systemd/system/kubelet.service): the ExecStart= of kubelet.service depends on /etc/systemd/system/kubelet.service.d/20-x.conf that is not visible, so no kubelet setting can be checked",
+      ],
+    );
+    // A flag after the unknown variable still decides its setting.
+    const env = all(
+      "curl -o /etc/kubelet.env https://example.com/x.env",
+      ...unit("EnvironmentFile=/etc/kubelet.env", "ExecStart=/usr/bin/kubelet $ARGS --read-only-port=10255"),
+    );
+    assert.equal(env[0], FINDING(6, "/etc/systemd/system/kubelet.service"));
+    assert.equal(
+      env[1],
+      "user data line 2: /etc/kubelet.env is downloaded at boot by curl, so its content is not visible, so the kubelet flags in it are not visible",
+    );
+    assert.match(
+      env[2],
+      /^user data line 6 \(\/etc\/systemd\/system\/kubelet.service\): \$ARGS depends on \/etc\/kubelet.env that is not visible, so anonymous-auth, /,
+    );
+    assert.equal(env.length, 3);
+  });
 });
