@@ -83,6 +83,15 @@ const policiesSection = (stdout: string) => {
   return stdout.slice(start, end === -1 ? undefined : end);
 };
 
+/** The section as the CLI prints it: the pack's status, then one finding (its heading line, then the lines under it). */
+const expectedSection = (status: string, heading?: string, under: string[] = []) =>
+  [
+    "Policies:",
+    `    ${status} kubelet-guard@v0.1.0 (local: ${launcher})`,
+    ...(heading ? [`        - ${heading}`] : []),
+    ...under.map((l) => `          ${l}`),
+  ].join("\n");
+
 const INSECURE_AL2 = b64("#!/bin/bash\n/etc/eks/bootstrap.sh my-cluster --kubelet-extra-args '--read-only-port=10255'\n");
 const SECURE_AL2 = b64("#!/bin/bash\n/etc/eks/bootstrap.sh my-cluster --kubelet-extra-args '--max-pods=20'\n");
 
@@ -92,13 +101,10 @@ describe("pulumi preview --policy-pack (the real CLI, an inline program, stand-i
     assert.equal(status, 1, stdout);
     assert.equal(
       policiesSection(stdout),
-      [
-        "Policies:",
-        "    ❌ kubelet-guard@v0.1.0 (local: " + launcher + ")",
-        "        - [mandatory] [severity: high]  kubelet-read-only-port  (aws:ec2:LaunchTemplate: workers)",
-        "          The kubelet's unauthenticated read-only port must be disabled (0).",
-        "          user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
-      ].join("\n"),
+      expectedSection("❌", "[mandatory] [severity: high]  kubelet-read-only-port  (aws:ec2:LaunchTemplate: workers)", [
+        "The kubelet's unauthenticated read-only port must be disabled (0).",
+        "user data line 2: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+      ]),
     );
   });
   it("passes a compliant program with a launch template, a GKE node pool, an AKS pool and a resource it does not read", () => {
@@ -114,7 +120,7 @@ describe("pulumi preview --policy-pack (the real CLI, an inline program, stand-i
     ]);
     assert.equal(status, 0, stdout);
     assert.match(stdout, /\+ {2}aws:ec2:LaunchTemplate workers create/);
-    assert.equal(policiesSection(stdout), `Policies:\n    ✅ kubelet-guard@v0.1.0 (local: ${launcher})`);
+    assert.equal(policiesSection(stdout), expectedSection("✅"));
   });
   it("gives user data interpolated from an unknown output one advisory and no failure", () => {
     const { status, stdout } = run("preview", [
@@ -128,13 +134,10 @@ describe("pulumi preview --policy-pack (the real CLI, an inline program, stand-i
     assert.equal(status, 0, stdout);
     assert.equal(
       policiesSection(stdout),
-      [
-        "Policies:",
-        "    ⚠️ kubelet-guard@v0.1.0 (local: " + launcher + ")",
-        "        - [advisory] [severity: low]  kubelet-node-config-verifiable  (aws:ec2:LaunchTemplate: workers)",
-        "          Every part of a node's kubelet configuration should be readable before deployment.",
-        "          userData is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it in a run where the value is known",
-      ].join("\n"),
+      expectedSection("⚠️", "[advisory] [severity: low]  kubelet-node-config-verifiable  (aws:ec2:LaunchTemplate: workers)", [
+        "Every part of a node's kubelet configuration should be readable before deployment.",
+        "userData is computed from other resources and not known in this run, so it cannot be checked here; if it configures a kubelet, kubelet-guard checks it in a run where the value is known",
+      ]),
     );
   });
   it("reports a secret user data's finding without its other lines", () => {
