@@ -128,6 +128,8 @@ describe("systemd builds the exec line (systemd.service(5), systemd.exec(5), sys
   });
   it("does not pass the argv[0] of an @-prefixed ExecStart as an argument", () => {
     assert.equal(findings(lines("#!/bin/bash", ...unit("kubelet.service", "@/usr/bin/kubelet kubelet --read-only-port=10255")), READ_ONLY).length, 1);
+    // The flags after argv[0] are read: the port is set, not left at the flags-only default.
+    assert.deepEqual(findings(lines("#!/bin/bash", ...unit("kubelet.service", "@/usr/bin/kubelet kubelet --read-only-port=0")), READ_ONLY), []);
   });
   it("orders drop-ins by byte value (strcmp), not by locale", () => {
     const dropIn = (name: string, port: number) => [
