@@ -89,16 +89,17 @@ const flagProvenance = (source: CommandLineSource, a: FlagAssignment): Provenanc
   provenanceAt(source.location, source.origin, "flag", a.text, a.line ?? source.location.line);
 
 function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknown, key = spec.configPath!, note = ""): Provenance {
-  const field = source.fields?.[spec.name];
-  if (field) {
-    const location = { ...source.location, ...source.locate?.(key) };
-    return { ...location, source: field.source ?? location.source, origin: source.origin, form: "field", text: field.text, fieldFix: field.fix };
-  }
   const located = source.locate?.(key);
-  const origin = located?.origin ?? source.origin;
   const where = located
     ? { source: located.source ?? source.location.source, line: located.line ?? source.location.line, file: located.file ?? source.location.file }
     : source.location;
+  const field = source.fields?.[spec.name];
+  if (field) {
+    const provenance = provenanceAt({ ...where, source: field.source ?? where.source }, source.origin, "field", field.text);
+    provenance.fieldFix = field.fix;
+    return provenance;
+  }
+  const origin = located?.origin ?? source.origin;
   return provenanceAt(where, origin, origin === "kubelet-default" ? "default" : "config", `${key}: ${formatValue(value)}${note}`);
 }
 
