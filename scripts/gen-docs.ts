@@ -1,8 +1,10 @@
-/** Rewrites the README's policy table from the catalog. */
-import { readFileSync, writeFileSync } from "node:fs";
+/** Rewrites the README's policy table and docs/policies.md from the catalog. */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { withTable } from "./policy-table";
+import { policyDocs, withTable } from "./policy-table";
 
 const readmePath = path.resolve(__dirname, "../README.md");
 writeFileSync(readmePath, withTable(readFileSync(readmePath, "utf8")));
-console.error("README.md policy table updated");
+mkdirSync(path.resolve(__dirname, "../docs"), { recursive: true });
+writeFileSync(path.resolve(__dirname, "../docs/policies.md"), policyDocs());
+console.error("README.md policy table and docs/policies.md updated");

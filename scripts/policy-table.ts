@@ -33,3 +33,44 @@ export function withTable(readme: string): string {
   if (start === -1 || end === -1) throw new Error("README.md has no policy table markers");
   return `${readme.slice(0, start + TABLE_START.length)}\n${policyTable()}\n${readme.slice(end)}`;
 }
+
+const BENCHMARK_NAMES: Record<string, string> = {
+  generic: "CIS Kubernetes Benchmark 1.12",
+  eks: "CIS Amazon EKS Benchmark 1.8",
+  aks: "CIS Azure AKS Benchmark 1.8",
+  gke: "CIS Google GKE Benchmark 1.6",
+  legacy: "CIS Kubernetes Benchmark 1.24 and earlier",
+};
+
+/** docs/policies.md: a section per policy, which the policies' `url` and SARIF's `helpUri` point at. */
+export function policyDocs(): string {
+  const sections = RULES.map((rule) => {
+    const refs = Object.entries(rule.refs).map(([benchmark, ref]) => `- ${BENCHMARK_NAMES[benchmark] ?? benchmark}: ${ref}`);
+    const settings = Object.entries(rule.params).map(
+      ([name, p]) => `- \`${name}\`${p.default !== undefined ? ` (default \`${JSON.stringify(p.default)}\`)` : ""}`,
+    );
+    return [
+      `## ${rule.policy}`,
+      "",
+      `**${rule.title}.** ${rule.description}`,
+      "",
+      `Reports: ${rule.checks}. Severity: ${rule.severity}. Default level: ${rule.level}.`,
+      "",
+      "CIS recommendations:",
+      "",
+      ...refs,
+      "",
+      `Fix: ${rule.remediation}`,
+      "",
+      ...(settings.length ? ["Settings:", "", ...settings, ""] : []),
+    ].join("\n");
+  });
+  return [
+    "# kubelet-guard policies",
+    "",
+    "Generated from the rule catalog (`policypack/kubelet/rules.ts`) by `npm run docs`. Every policy also accepts",
+    "`excludeResources` and `exemptions` (see the README's Configuration section).",
+    "",
+    ...sections,
+  ].join("\n");
+}

@@ -9,11 +9,20 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
 
 interface RegisteredResource {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** Where the program constructed the resource: the SDK's source position of the registration. */
+  position?: SourcePosition;
 }
 
 const MOCK_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n").toString("base64");
@@ -68,11 +77,20 @@ async function main(): Promise<void> {
     throw new ProgramError(`cannot find @pulumi/pulumi from ${dir}: install the program's dependencies first (npm install)`);
   }
   const pulumi = require(pulumiPath) as typeof import("@pulumi/pulumi");
+  typeCheck(dir, programEntry(dir));
   const resources: RegisteredResource[] = [];
+  const positions = new Map<string, SourcePosition>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        if (args.type !== "pulumi:pulumi:Stack") resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        if (args.type !== "pulumi:pulumi:Stack") {
+          resources.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.inputs as Record<string, unknown>,
+            position: positions.get(`${args.type}::${args.name}`),
+          });
+        }
         return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs as Record<string, unknown>) };
       },
       call(args) {
@@ -83,6 +101,7 @@ async function main(): Promise<void> {
     stack,
     false,
   );
+  recordSourcePositions(pulumi, positions);
   (require("tsx/cjs/api") as { register: () => void }).register();
   await pulumi.runtime.runInPulumiStack(async () => {
     const loaded = require(programEntry(dir)) as { default?: unknown };
@@ -91,6 +110,91 @@ async function main(): Promise<void> {
   });
   await pulumi.runtime.disconnect();
   writeFileSync(outFile, JSON.stringify(resources));
+}
+
+interface SourcePositionMessage {
+  getUri(): string;
+  getLine(): number;
+  getColumn(): number;
+}
+
+/**
+ * The mocks see no source position, but the register request the SDK sends them carries one
+ * (resource.js: the first user frame of the constructor's stack); this keeps it by type and name.
+ */
+function recordSourcePositions(pulumi: typeof import("@pulumi/pulumi"), positions: Map<string, SourcePosition>): void {
+  type Request = { getType(): string; getName(): string; getSourceposition(): SourcePositionMessage | undefined };
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, callback: unknown): unknown } | undefined;
+  if (!monitor) return;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const position = req.getSourceposition();
+    if (position?.getUri()) {
+      const uri = position.getUri();
+      positions.set(`${req.getType()}::${req.getName()}`, {
+        file: uri.startsWith("file://") ? fileURLToPath(uri) : uri,
+        line: position.getLine(),
+        column: position.getColumn(),
+      });
+    }
+    return register(req, callback);
+  };
+}
+
+/** TypeScript, as the program would get it: its own copy first (as Pulumi's run.ts resolves it), then ours. */
+function loadTypeScript(dir: string): typeof import("typescript") | undefined {
+  for (const paths of [[dir], [__dirname]]) {
+    try {
+      return require(require.resolve("typescript", { paths })) as typeof import("typescript");
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+/** ts-node's codes that Pulumi's type check never reports (ts-node DEFAULT_IGNORE_DIAGNOSTICS). */
+const IGNORED_DIAGNOSTICS = new Set([6059, 18002, 18003]);
+
+/**
+ * `pulumi preview` runs a TypeScript program through ts-node with type checking
+ * (@pulumi/pulumi cmd/run/run.ts), with the program's tsconfig.json when it has one, unless
+ * PULUMI_NODEJS_TRANSPILE_ONLY is true; a type error stops the program with ts-node's TSError.
+ */
+function typeCheck(dir: string, entry: string): void {
+  if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true" || !/\.[cm]?tsx?$/.test(entry)) return;
+  const ts = loadTypeScript(dir);
+  if (!ts) {
+    process.stderr.write(`kubelet-guard: TypeScript is not installed with ${dir}; the program runs without a type check\n`);
+    return;
+  }
+  // run.ts reads the program's tsconfig.json, or the file PULUMI_NODEJS_TSCONFIG_PATH names, from the program directory.
+  const configPath = path.resolve(dir, process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json");
+  let options: import("typescript").CompilerOptions = {
+    target: ts.ScriptTarget.ES2015,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+  };
+  let configDiagnostics: readonly import("typescript").Diagnostic[] = [];
+  if (ts.sys.fileExists(configPath)) {
+    const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    if (parsed) {
+      options = parsed.options;
+      configDiagnostics = parsed.errors;
+    }
+  }
+  const program = ts.createProgram([entry], { ...options, noEmit: true });
+  const diagnostics = [
+    ...configDiagnostics,
+    ...program.getOptionsDiagnostics(),
+    ...program
+      .getSourceFiles()
+      .filter((f) => !f.isDeclarationFile && !f.fileName.includes("/node_modules/"))
+      .flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
+  ].filter((d) => !IGNORED_DIAGNOSTICS.has(d.code));
+  if (!diagnostics.length) return;
+  const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => "\n" });
+  throw new ProgramError(`TSError: ⨯ Unable to compile TypeScript:\n${text.trimEnd()}`);
 }
 
 /** An error about the program's setup, reported without a stack. */

@@ -128,21 +128,36 @@ function validate(rule: Rule, args: ResourceValidationArgs, report: ReportViolat
   for (const message of messages) report(message);
 }
 
-/** The rule's messages for the resource, after exclusions and exemptions from the policy's config. */
-function applicableMessages(rule: Rule, analysis: ResourceReport, args: ResourceValidationArgs): string[] {
-  const config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
+/** Why a finding on a resource is not reported: the policy's config excludes or exempts the resource. */
+export type Waiver = { kind: "excluded"; resource: string } | { kind: "exempted"; resource: string; reason: string; expires?: string };
+
+/**
+ * The waiver the policy's config grants the resource, if any, and the note for an exemption that has
+ * expired (which no longer applies, and is reported with the findings).
+ */
+export function waiverOf(config: Record<string, unknown>, args: { name: string; urn: string }, now = new Date()): { waiver?: Waiver; expired?: string } {
   const excluded = Array.isArray(config.excludeResources) ? config.excludeResources : [];
-  if (excluded.some((glob) => matchesResource(glob, args))) return [];
-  const messages = ruleMessages(rule, analysis, config);
-  if (!messages.length) return [];
+  const glob = excluded.find((g) => matchesResource(g, args));
+  if (glob !== undefined) return { waiver: { kind: "excluded", resource: String(glob) } };
   const exemptions = (Array.isArray(config.exemptions) ? config.exemptions : []) as Exemption[];
   const exemption = exemptions.find((e) => e && matchesResource(e.resource, args));
-  if (!exemption) return messages;
-  if (!exemption.expires || !isExpired(exemption.expires)) return [];
+  if (!exemption) return {};
+  if (!exemption.expires || !isExpired(exemption.expires, now)) {
+    return { waiver: { kind: "exempted", resource: exemption.resource, reason: String(exemption.reason), expires: exemption.expires } };
+  }
   const why = Number.isNaN(Date.parse(`${exemption.expires}T00:00:00Z`))
     ? `has an invalid expiry date (${exemption.expires})`
     : `expired on ${exemption.expires}`;
-  return [`the exemption for ${exemption.resource} ("${exemption.reason}") ${why} and no longer applies`, ...messages];
+  return { expired: `the exemption for ${exemption.resource} ("${exemption.reason}") ${why} and no longer applies` };
+}
+
+/** The rule's messages for the resource, after exclusions and exemptions from the policy's config. */
+function applicableMessages(rule: Rule, analysis: ResourceReport, args: ResourceValidationArgs): string[] {
+  const config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
+  const { waiver, expired } = waiverOf(config, args);
+  if (waiver) return [];
+  const messages = ruleMessages(rule, analysis, config);
+  return expired && messages.length ? [expired, ...messages] : messages;
 }
 
 /** An exemption applies through the whole of its expiry day (UTC). */
@@ -150,6 +165,11 @@ export function isExpired(expires: string, now = new Date()): boolean {
   const end = Date.parse(`${expires}T23:59:59.999Z`);
   return Number.isNaN(end) || now.getTime() > end;
 }
+
+export const REPOSITORY_URL = "https://github.com/kubelet-guard/kubelet-guard";
+
+/** The policy's section of docs/policies.md (generated from the catalog by `npm run docs`). */
+export const policyDocUrl = (policy: string): string => `${REPOSITORY_URL}/blob/main/docs/policies.md#${policy}`;
 
 const FRAMEWORK_SPEC = "CIS Kubernetes Benchmark v1.12 (EKS v1.8, AKS v1.8, GKE v1.6): worker node, kubelet";
 
@@ -171,7 +191,7 @@ export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
   },
   tags: ["kubelet", "cis", ...refTags(rule)],
   remediationSteps: rule.remediation,
-  url: `https://github.com/kubelet-guard/kubelet-guard#${rule.policy}`,
+  url: policyDocUrl(rule.policy),
   configSchema: configSchema(rule),
   validateResource: (args, report) => validate(rule, args, report),
 }));
