@@ -16,7 +16,8 @@ import { policies, waiverOf } from "../pack/policies";
 import { PackProcess, urnFor, type PolicyPackConfigFile } from "./analyzer-client";
 import { cisIds, formatJson, formatSarif, formatText, mandatoryCount, type Finding, type ScannedProgram, type SourcePosition } from "./report";
 
-const PACK_DIR = path.resolve(__dirname, "../../..");
+/** The package root: two levels up from the source, three from the build (bin/policypack/cli). */
+const PACK_DIR = [path.resolve(__dirname, "../.."), path.resolve(__dirname, "../../..")].find((dir) => existsSync(path.join(dir, "PulumiPolicy.yaml")))!;
 const VERSION = (JSON.parse(readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { version: string }).version;
 
 /** Exit statuses, distinct so CI can tell a finding from a broken invocation. */
