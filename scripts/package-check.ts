@@ -27,11 +27,22 @@ async function main(): Promise<void> {
     // A file left in bin/ by an older build must not be published: prepack builds bin/ afresh.
     mkdirSync(path.join(ROOT, "bin/policypack"), { recursive: true });
     writeFileSync(path.join(ROOT, "bin/policypack/stale-build-output.js"), "// stale\n");
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" })) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     assert.equal(readFileSync(path.join(ROOT, "package.json"), "utf8"), manifestBefore, "postpack restores the development package.json");
     const files = packed[0].files.map((f) => f.path);
     assert.ok(!files.includes("bin/policypack/stale-build-output.js"), "a stale build output was packed");
-    for (const needed of ["PulumiPolicy.yaml", "package.json", "bin/policypack/index.js", "bin/policypack/library.js", "bin/policypack/library.d.ts", "docs/policies.md", "CHANGELOG.md"]) {
+    for (const needed of [
+      "PulumiPolicy.yaml",
+      "package.json",
+      "bin/policypack/index.js",
+      "bin/policypack/library.js",
+      "bin/policypack/library.d.ts",
+      "docs/policies.md",
+      "CHANGELOG.md",
+    ]) {
       assert.ok(files.includes(needed), `${needed} is not in the tarball`);
     }
     assert.ok(!files.some((f) => f.startsWith("test/") || f.startsWith("examples/") || f.startsWith("bin/test/")), "tests or examples in the tarball");
@@ -46,7 +57,9 @@ async function main(): Promise<void> {
     const started = Date.now();
     execFileSync("npm", ["install", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
     const mib = duBytes(dir) / 1024 / 1024;
-    console.log(`npm install (as the Pulumi CLI installs a published pack): ${mib.toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s (limit ${LIMIT_MIB} MiB)`);
+    console.log(
+      `npm install (as the Pulumi CLI installs a published pack): ${mib.toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s (limit ${LIMIT_MIB} MiB)`,
+    );
     assert.ok(mib < LIMIT_MIB, `installed pack is ${mib.toFixed(1)} MiB`);
 
     // The pack as the CLI runs it, recording every module it loads.
@@ -82,14 +95,20 @@ async function main(): Promise<void> {
         `the pack loaded ${cliOnly}`,
       );
     }
-    console.log(`the installed pack runs: a violating launch template gets kubelet-read-only-port (mandatory); ${loaded.length} modules loaded, none of the CLI's`);
+    console.log(
+      `the installed pack runs: a violating launch template gets kubelet-read-only-port (mandatory); ${loaded.length} modules loaded, none of the CLI's`,
+    );
 
     const policiesOut = execFileSync(process.execPath, ["bin/policypack/cli/main.js", "policies"], { cwd: dir, encoding: "utf8" });
     assert.match(policiesOut, /^kubelet-read-only-port +mandatory/m);
-    const library = execFileSync(process.execPath, ["-e", 'process.stdout.write(String(require("kubelet-guard/policies").selectPolicies({ config: { all: "advisory" } }).length))'], {
-      cwd: dir,
-      encoding: "utf8",
-    });
+    const library = execFileSync(
+      process.execPath,
+      ["-e", 'process.stdout.write(String(require("kubelet-guard/policies").selectPolicies({ config: { all: "advisory" } }).length))'],
+      {
+        cwd: dir,
+        encoding: "utf8",
+      },
+    );
     assert.equal(Number(library), 17);
     console.log('the installed scan CLI lists the policies; require("kubelet-guard/policies") gives 17 policies');
   } finally {

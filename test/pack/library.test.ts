@@ -18,12 +18,22 @@ describe("the library entry", () => {
       const library = require("kubelet-guard/policies");
       const loaded = Object.keys(require.cache).map((f) => f.replace(${JSON.stringify(PACK_DIR)}, ""));
       process.stdout.write(JSON.stringify({ count: library.policies.length, names: library.policyNames.length, loaded }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: PACK_DIR, encoding: "utf8" })) as { count: number; names: number; loaded: string[] };
+    const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: PACK_DIR, encoding: "utf8" })) as {
+      count: number;
+      names: number;
+      loaded: string[];
+    };
     assert.equal(out.count, RULES.length);
     assert.equal(out.names, RULES.length);
     assert.ok(out.loaded.includes("/bin/policypack/library.js"));
     // @pulumi/policy's PolicyPack starts a gRPC server on construction: it must not even be loaded.
-    for (const forbidden of ["/node_modules/@pulumi/policy/", "/node_modules/@grpc/grpc-js/", "/node_modules/tsx/", "/bin/policypack/cli/", "/bin/policypack/index.js"]) {
+    for (const forbidden of [
+      "/node_modules/@pulumi/policy/",
+      "/node_modules/@grpc/grpc-js/",
+      "/node_modules/tsx/",
+      "/bin/policypack/cli/",
+      "/bin/policypack/index.js",
+    ]) {
       assert.deepEqual(
         out.loaded.filter((f) => f.includes(forbidden)),
         [],

@@ -37,7 +37,15 @@ describe("help, version and the policy list", () => {
     const { code, stdout } = await kubeletGuard(["--help"]);
     assert.equal(code, 0);
     assert.equal(stdout, HELP);
-    for (const text of ["--format text|json|sarif", "--config <file>", "--stack <name>", "-h, --help", "-V, --version", "kubelet-guard policies", "PULUMI_NODEJS_TRANSPILE_ONLY"]) {
+    for (const text of [
+      "--format text|json|sarif",
+      "--config <file>",
+      "--stack <name>",
+      "-h, --help",
+      "-V, --version",
+      "kubelet-guard policies",
+      "PULUMI_NODEJS_TRANSPILE_ONLY",
+    ]) {
       assert.ok(stdout.includes(text), text);
     }
     for (const status of ["0  no mandatory finding", "1  at least one mandatory finding", "2  usage or config error", "3  a program could not run"]) {
@@ -77,10 +85,18 @@ describe("usage errors: status 2, one clear line on stderr, nothing scanned", ()
     ["an unknown command", ["check", "examples/gke"], 'unknown command "check" (commands: scan, policies)'],
     ["scan without a directory", ["scan"], "scan needs at least one program directory"],
     ["a missing directory", ["scan", "examples/nope"], "examples/nope: no such directory"],
-    ["a file, not a directory", ["scan", "examples/policy-config.json"], "examples/policy-config.json: not a directory (give the directory of a Pulumi program)"],
+    [
+      "a file, not a directory",
+      ["scan", "examples/policy-config.json"],
+      "examples/policy-config.json: not a directory (give the directory of a Pulumi program)",
+    ],
     ["a directory with no Pulumi program", ["scan", "docs"], "docs: no Pulumi program here (no Pulumi.yaml)"],
     ["a bad --format", ["scan", "examples/gke", "--format", "yaml"], '--format must be text, json or sarif, not "yaml"'],
-    ["an unknown option", ["scan", "examples/gke", "--frmat", "json"], "Unknown option '--frmat'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frmat\""],
+    [
+      "an unknown option",
+      ["scan", "examples/gke", "--frmat", "json"],
+      "Unknown option '--frmat'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frmat\"",
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -100,18 +116,37 @@ describe("--config is checked like the Pulumi CLI checks --policy-pack-config, a
       { "kubelet-streaming-connection-idle-timeout": { maxIdleTimeout: 3600 } },
       ["kubelet-streaming-connection-idle-timeout: maxIdleTimeout: Invalid type. Expected: string, given: integer"],
     ],
-    ["a misspelled policy", { "kubelet-read-only-prot": "advisory" }, ['kubelet-read-only-prot: no such policy in kubelet-guard (did you mean "kubelet-read-only-port"?); `kubelet-guard policies` lists them']],
+    [
+      "a misspelled policy",
+      { "kubelet-read-only-prot": "advisory" },
+      ['kubelet-read-only-prot: no such policy in kubelet-guard (did you mean "kubelet-read-only-port"?); `kubelet-guard policies` lists them'],
+    ],
     // config.go parsePolicyConfigs / extractEnforcementLevel
     ["a level the CLI does not know", { all: "warn" }, ['parsing enforcement level for "all": "warn" is not a valid enforcement level']],
-    ["a level that is not a string", { "kubelet-read-only-port": { enforcementLevel: 1 } }, ['parsing enforcement level for "kubelet-read-only-port": 1 is not a valid enforcement level; must be a string']],
-    ["a misspelled key", { "kubelet-streaming-connection-idle-timeout": { maxIdleTimout: "2h" } }, ["kubelet-streaming-connection-idle-timeout: Additional property maxIdleTimout is not allowed"]],
+    [
+      "a level that is not a string",
+      { "kubelet-read-only-port": { enforcementLevel: 1 } },
+      ['parsing enforcement level for "kubelet-read-only-port": 1 is not a valid enforcement level; must be a string'],
+    ],
+    [
+      "a misspelled key",
+      { "kubelet-streaming-connection-idle-timeout": { maxIdleTimout: "2h" } },
+      ["kubelet-streaming-connection-idle-timeout: Additional property maxIdleTimout is not allowed"],
+    ],
     [
       "an exemption without a reason and with a bad date",
       { "kubelet-read-only-port": { exemptions: [{ resource: "x", expires: "30/06/2027" }] } },
-      ["kubelet-read-only-port: exemptions.0: reason is required", "kubelet-read-only-port: exemptions.0.expires: Does not match pattern '^\\d{4}-\\d{2}-\\d{2}$'"],
+      [
+        "kubelet-read-only-port: exemptions.0: reason is required",
+        "kubelet-read-only-port: exemptions.0.expires: Does not match pattern '^\\d{4}-\\d{2}-\\d{2}$'",
+      ],
     ],
     ["a versioned file of an unknown version", { version: 3, policies: {} }, ["policy pack config version 3 isn't supported; try upgrading the Pulumi CLI"]],
-    ["a versioned file with a bad policy", { version: 2, policies: { "kubelet-pod-pid-limit": { maximum: "many" } } }, ["kubelet-pod-pid-limit: no such policy in kubelet-guard (did you mean \"kubelet-pod-pids-limit\"?); `kubelet-guard policies` lists them"]],
+    [
+      "a versioned file with a bad policy",
+      { version: 2, policies: { "kubelet-pod-pid-limit": { maximum: "many" } } },
+      ['kubelet-pod-pid-limit: no such policy in kubelet-guard (did you mean "kubelet-pod-pids-limit"?); `kubelet-guard policies` lists them'],
+    ],
   ];
   for (const [what, config, errors] of cases) {
     it(what, async () => {
@@ -150,7 +185,9 @@ describe("programs that cannot run: status 3, every program still scanned", () =
     const checked = await scan([dir], { typeCheck: true });
     assert.equal(checked.code, 3);
     assert.ok(
-      checked.stdout.includes("TSError: \u2a2f Unable to compile TypeScript:\n        index.ts(2,7): error TS2322: Type 'string' is not assignable to type 'number'."),
+      checked.stdout.includes(
+        "TSError: \u2a2f Unable to compile TypeScript:\n        index.ts(2,7): error TS2322: Type 'string' is not assignable to type 'number'.",
+      ),
       checked.stdout,
     );
     assert.equal((await scan([dir])).code, 0);
@@ -183,7 +220,10 @@ describe("SARIF 2.1.0", () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   const validSarif = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/sarif-schema-2.1.0.json"), "utf8")) as object);
-  const lineOf = (file: string, text: string): number => readFileSync(path.join(ROOT, file), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  const lineOf = (file: string, text: string): number =>
+    readFileSync(path.join(ROOT, file), "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(text)) + 1;
 
   it("is valid against the OASIS schema, with each result on the line that declares the resource", async () => {
     const { stdout, stderr } = await scan(["examples/gke", "--stack", "violating", "--format", "sarif"]);
@@ -191,7 +231,12 @@ describe("SARIF 2.1.0", () => {
     const log = JSON.parse(stdout) as SarifLog;
     assert.ok(validSarif(log), JSON.stringify(validSarif.errors));
     assert.deepEqual(
-      log.runs[0].results.map((r) => [r.ruleId, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region?.startLine]),
+      log.runs[0].results.map((r) => [
+        r.ruleId,
+        r.level,
+        r.locations[0].physicalLocation.artifactLocation.uri,
+        r.locations[0].physicalLocation.region?.startLine,
+      ]),
       [
         ["kubelet-read-only-port", "error", "examples/gke/index.ts", lineOf("examples/gke/index.ts", 'new gcp.container.Cluster("gke"')],
         ["kubelet-read-only-port", "error", "examples/gke/index.ts", lineOf("examples/gke/index.ts", 'new gcp.container.NodePool("general"')],
@@ -221,8 +266,16 @@ describe("SARIF 2.1.0", () => {
     assert.ok(validSarif(log), JSON.stringify(validSarif.errors));
     const readOnly = log.runs[0].results.filter((r) => r.ruleId === "kubelet-read-only-port");
     assert.equal(readOnly.length, 1);
-    assert.deepEqual(readOnly[0].suppressions, [{ kind: "external", status: "accepted", justification: 'exempted by "al2-workers": metrics agent moves off :10255 (OPS-1234)' }]);
-    assert.match(readOnly[0].message.text, /^aws:ec2\/launchTemplate:LaunchTemplate al2-workers: user data part 1 \(text\/x-shellscript\) line \d+: --read-only-port=10255/);
-    assert.equal(readOnly[0].locations[0].physicalLocation.region?.startLine, lineOf("examples/eks-al2-self-managed/index.ts", 'new aws.ec2.LaunchTemplate("al2-workers"'));
+    assert.deepEqual(readOnly[0].suppressions, [
+      { kind: "external", status: "accepted", justification: 'exempted by "al2-workers": metrics agent moves off :10255 (OPS-1234)' },
+    ]);
+    assert.match(
+      readOnly[0].message.text,
+      /^aws:ec2\/launchTemplate:LaunchTemplate al2-workers: user data part 1 \(text\/x-shellscript\) line \d+: --read-only-port=10255/,
+    );
+    assert.equal(
+      readOnly[0].locations[0].physicalLocation.region?.startLine,
+      lineOf("examples/eks-al2-self-managed/index.ts", 'new aws.ec2.LaunchTemplate("al2-workers"'),
+    );
   });
 });
