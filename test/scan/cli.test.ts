@@ -1,5 +1,6 @@
 /** The `kubelet-guard` command line: help, version, the policy list, errors, exit codes and SARIF. */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -215,6 +216,23 @@ interface SarifLog {
     }[];
   }[];
 }
+
+describe("progress", () => {
+  // script(1) from util-linux gives the command a terminal; stdout goes to /dev/null, stderr to the pipe.
+  const hasScript = (() => {
+    try {
+      execFileSync("script", ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it("is written to stderr when stderr is a terminal, one line per program", { skip: !hasScript && "script(1) is not installed" }, () => {
+    const command = `PULUMI_NODEJS_TRANSPILE_ONLY=true ${JSON.stringify(process.execPath)} bin/policypack/cli/main.js scan examples/gke examples/aks --stack compliant 2>&1 >/dev/null`;
+    const out = execFileSync("script", ["-qec", command, "/dev/null"], { cwd: ROOT, encoding: "utf8" });
+    assert.deepEqual(out.replace(/\r/g, "").trimEnd().split("\n"), ["kubelet-guard: scanning examples/gke (1/2)…", "kubelet-guard: scanning examples/aks (2/2)…"]);
+  });
+});
 
 describe("SARIF 2.1.0", () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
