@@ -120,7 +120,7 @@ interface SourcePositionMessage {
 
 /**
  * The mocks see no source position, but the register request the SDK sends them carries one
- * (resource.js: the first user frame of the constructor's stack); this keeps it by type and name.
+ * (resource.js: the first frame below the resource constructors); this keeps it by type and name.
  */
 function recordSourcePositions(pulumi: typeof import("@pulumi/pulumi"), positions: Map<string, SourcePosition>): void {
   type Request = { getType(): string; getName(): string; getSourceposition(): SourcePositionMessage | undefined };
@@ -129,8 +129,9 @@ function recordSourcePositions(pulumi: typeof import("@pulumi/pulumi"), position
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     const position = req.getSourceposition();
-    if (position?.getUri()) {
-      const uri = position.getUri();
+    const uri = position?.getUri() ?? "";
+    // A resource a library component creates inside node_modules has no line in the user's program.
+    if (position && uri && !uri.includes("/node_modules/")) {
       positions.set(`${req.getType()}::${req.getName()}`, {
         file: uri.startsWith("file://") ? fileURLToPath(uri) : uri,
         line: position.getLine(),
