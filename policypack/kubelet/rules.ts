@@ -21,9 +21,14 @@ export interface CisRefs {
   legacy?: string;
 }
 
+/** The certain fix of one finding: a value for the setting, or the removal of what the user wrote. */
+export type Remedy = { kind: "set"; value: unknown } | { kind: "remove" };
+
 export interface Finding {
   policy: string;
   message: string;
+  /** Present when the fix is certain and the setting is text the user wrote (never a default or platform value). */
+  remedy?: Remedy & { provenance: Provenance };
 }
 
 export interface ParamSchema {
@@ -66,6 +71,8 @@ export interface Rule {
   remediation: string;
   /** Short name of what it checks, for the README table. */
   checks: string;
+  /** Present on rules with a certain fix for some findings (their policies remediate). */
+  remedy?(value: unknown, params: Record<string, unknown>): Remedy | undefined;
   evaluate(ctx: RuleContext): Finding[];
 }
 
@@ -116,6 +123,8 @@ interface SettingRuleSpec extends Omit<Rule, "evaluate" | "settings" | "params">
   violates(value: unknown, params: Record<string, unknown>): string | undefined;
   /** The fix, in flag and config terms; a function when it depends on the rule's configuration. */
   fix: Fix | ((params: Record<string, unknown>) => Fix);
+  /** The fix as a change, only where it is certain (the remediate enforcement level applies it). */
+  remedy?(value: unknown, params: Record<string, unknown>): Remedy | undefined;
 }
 
 /** Most rules: one setting, one predicate on its effective value. */
@@ -132,7 +141,10 @@ function settingRule(spec: SettingRuleSpec): Rule {
       const risk = spec.violates(s.value, ctx.params);
       if (!risk || !inScope(spec, ctx.node.benchmark, s.provenance)) return [];
       const fix = typeof spec.fix === "function" ? spec.fix(ctx.params) : spec.fix;
-      return [{ policy: spec.policy, message: message(s.provenance, risk, fix, ctx.view) }];
+      const finding: Finding = { policy: spec.policy, message: message(s.provenance, risk, fix, ctx.view) };
+      const remedy = s.provenance.origin === "user" && s.provenance.form !== "default" ? spec.remedy?.(s.value, ctx.params) : undefined;
+      if (remedy) finding.remedy = { ...remedy, provenance: s.provenance };
+      return [finding];
     },
   };
 }
@@ -155,6 +167,7 @@ const anonymousAuth = settingRule({
   setting: "anonymous-auth",
   violates: (v) => (v === true ? "lets unauthenticated requests reach the kubelet API" : undefined),
   fix: { flag: "set --anonymous-auth=false", config: "set authentication.anonymous.enabled: false" },
+  remedy: () => ({ kind: "set", value: false }),
 });
 
 const authorizationMode = settingRule({
@@ -170,6 +183,7 @@ const authorizationMode = settingRule({
   // The kubelet's mode is one value (auth.go BuildAuthz); anything but AlwaysAllow or Webhook stops it before this rule.
   violates: (v) => (v === "AlwaysAllow" ? "authorizes every request to the kubelet API" : undefined),
   fix: { flag: "set --authorization-mode=Webhook", config: "set authorization.mode: Webhook" },
+  remedy: () => ({ kind: "set", value: "Webhook" }),
 });
 
 const clientCaFile = settingRule({
@@ -198,7 +212,10 @@ const readOnlyPort = settingRule({
   setting: "read-only-port",
   violates: (v) => (v !== 0 ? `serves the kubelet API without authentication on port ${String(v)}` : undefined),
   fix: { flag: "set --read-only-port=0", config: "set readOnlyPort: 0" },
+  remedy: () => ({ kind: "set", value: 0 }),
 });
+
+const KUBELET_DEFAULT_IDLE_TIMEOUT = 4 * 3600 * 1e9;
 
 /** The organization's longest allowed idle timeout in nanoseconds; CIS itself sets none. */
 function maxIdleTimeout(params: Record<string, unknown>): number | undefined {
@@ -231,6 +248,8 @@ const streamingIdleTimeout = settingRule({
     const max = maxIdleTimeout(params);
     return max !== undefined && d.value > max ? `keeps idle streaming connections open longer than the allowed ${formatDuration(max)}` : undefined;
   },
+  // The organization's maximum, or the kubelet's own default (4h: pkg/kubelet/apis/config/v1beta1/defaults.go).
+  remedy: (_v, params) => ({ kind: "set", value: formatDuration(maxIdleTimeout(params) ?? KUBELET_DEFAULT_IDLE_TIMEOUT) }),
   fix: (params) => {
     const max = maxIdleTimeout(params);
     const bound = max !== undefined ? ` of ${formatDuration(max)} or shorter` : "";
@@ -253,6 +272,7 @@ const makeIptablesUtilChains = settingRule({
   setting: "make-iptables-util-chains",
   violates: (v) => (v === false ? "stops the kubelet keeping the iptables rules pods depend on in line with pod networking" : undefined),
   fix: { flag: "remove the flag or set --make-iptables-util-chains=true", config: "set makeIPTablesUtilChains: true" },
+  remedy: () => ({ kind: "set", value: true }),
 });
 
 const protectKernelDefaults = settingRule({
@@ -283,6 +303,7 @@ const hostnameOverride = settingRule({
   userOnly: true,
   violates: (v) => (v !== "" ? "overrides the node name the kubelet registers and uses in its serving certificate" : undefined),
   fix: { flag: "remove --hostname-override", config: "remove --hostname-override" },
+  remedy: () => ({ kind: "remove" }),
 });
 
 const eventQps: Rule = {
@@ -355,6 +376,7 @@ const rotateCertificates = settingRule({
   explicitOnly: true,
   violates: (v) => (v === false ? "turns off rotation of the kubelet's client certificate" : undefined),
   fix: { flag: "remove the flag or set --rotate-certificates=true", config: "set rotateCertificates: true" },
+  remedy: () => ({ kind: "set", value: true }),
 });
 
 const rotateServerCertificates: Rule = {
@@ -431,6 +453,8 @@ const podPidsLimit = settingRule({
     return undefined;
   },
   fix: { flag: "set --pod-max-pids to a positive limit", config: "set podPidsLimit to a positive limit" },
+  // The organization's maximum is the one limit that is certain; without one, no limit is guessed.
+  remedy: (_v, params) => (typeof params.maximum === "number" ? { kind: "set", value: params.maximum } : undefined),
 });
 
 const seccompDefault = settingRule({
@@ -446,6 +470,7 @@ const seccompDefault = settingRule({
   explicitOnly: true,
   violates: (v) => (v === false ? "runs containers without a seccomp profile unless they set one" : undefined),
   fix: { flag: "set --seccomp-default=true", config: "set seccompDefault: true" },
+  remedy: () => ({ kind: "set", value: true }),
 });
 
 /** Allowed permission bits per file role and benchmark (bitmask: no bits outside the mask). */

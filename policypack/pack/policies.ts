@@ -4,6 +4,9 @@
  * shared per-resource analysis.
  */
 import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { adapterFor } from "../platforms/index";
+import { extract } from "../platforms/props";
+import { planRemediation, type PropertyChange } from "../remediate/index";
 import { describeLocation } from "../kubelet/provenance";
 import { evaluateRule, RULES, type Rule } from "../kubelet/rules";
 import { analyzeResource, type ResourceReport } from "./analysis";
@@ -160,6 +163,36 @@ function applicableMessages(rule: Rule, analysis: ResourceReport, args: Resource
   return expired && messages.length ? [expired, ...messages] : messages;
 }
 
+/** Sets one property through the SDK's props proxy, so a secret value stays secret (secretsPreservingProxy). */
+function setProperty(props: Record<string, unknown>, change: PropertyChange): void {
+  let node = props as Record<string | number, unknown>;
+  for (const key of change.path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  const last = change.path[change.path.length - 1];
+  if (change.value === undefined) delete node[last];
+  else node[last] = change.value;
+}
+
+/**
+ * `remediate`: the rule's certain fixes, made on the resource's inputs; undefined (no change) when
+ * there is nothing to fix, the resource is excluded or exempt, or a fix has no single place. What is
+ * not fixed is still reported, as mandatory, by the validation that follows.
+ */
+function remediate(rule: Rule, args: ResourceValidationArgs): Record<string, unknown> | undefined {
+  try {
+    const adapter = adapterFor(args.type);
+    if (!adapter) return undefined;
+    const config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
+    if (waiverOf(config, args).waiver) return undefined;
+    const plan = planRemediation(adapter, extract(args.props, adapter.properties), rule, config);
+    if (!plan.changes.length) return undefined;
+    for (const change of plan.changes) setProperty(args.props, change);
+    return args.props;
+  } catch (error) {
+    process.stderr.write(`kubelet-guard: remediation ${rule.policy} failed on ${args.urn}: ${String((error as Error)?.stack ?? error)}\n`);
+    return undefined;
+  }
+}
+
 /** An exemption applies through the whole of its expiry day (UTC). */
 export function isExpired(expires: string, now = new Date()): boolean {
   const end = Date.parse(`${expires}T23:59:59.999Z`);
@@ -194,4 +227,5 @@ export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
   url: policyDocUrl(rule.policy),
   configSchema: configSchema(rule),
   validateResource: (args, report) => validate(rule, args, report),
+  ...(rule.remedy ? { remediateResource: (args: ResourceValidationArgs) => remediate(rule, args) } : {}),
 }));

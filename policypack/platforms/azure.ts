@@ -18,7 +18,7 @@ const isAgentPool = containerService("AgentPool");
 const SECCOMP: Record<string, boolean> = { Unconfined: false, RuntimeDefault: true };
 
 /** AKS KubeletConfig fields the rules read (seccompDefault exists in preview API versions). */
-const AKS: InlinePlatform = {
+export const AKS: InlinePlatform = {
   platform: "AKS",
   benchmark: "aks",
   hiddenReason: "AKS manages the rest of the kubelet configuration",
@@ -28,6 +28,7 @@ const AKS: InlinePlatform = {
       setting: "seccomp-default",
       configPath: "seccompDefault",
       toKubelet: (v) => (typeof v === "string" ? SECCOMP[v] : undefined),
+      fromKubelet: (v) => (v === true ? "RuntimeDefault" : undefined),
       fix: 'set seccompDefault to "RuntimeDefault"',
     },
   },

@@ -11,7 +11,7 @@ import { isUnknown, pick } from "./props";
 import { userDataAdapter } from "./userdata-fields";
 
 /** GKE's kubeletConfig (and nodeConfigDefaults / nodeKubeletConfig) fields the rules read. */
-const GKE: InlinePlatform = {
+export const GKE: InlinePlatform = {
   platform: "GKE",
   benchmark: "gke",
   hiddenReason: "GKE manages the rest of the kubelet configuration",
@@ -20,6 +20,7 @@ const GKE: InlinePlatform = {
       setting: "read-only-port",
       configPath: "readOnlyPort",
       toKubelet: (v) => (typeof v === "string" && v !== "" ? (v.toUpperCase() === "TRUE" ? 10255 : 0) : undefined),
+      fromKubelet: (v) => (v === 0 ? "FALSE" : undefined),
       fix: 'set insecureKubeletReadonlyPortEnabled to "FALSE"',
     },
     podPidsLimit: numberField("pod-max-pids", "podPidsLimit", "set podPidsLimit within the allowed range"),

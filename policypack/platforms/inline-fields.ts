@@ -15,6 +15,8 @@ export interface InlineField {
   configPath: string;
   /** The field's value as the kubelet's, or undefined when the value does not set it. */
   toKubelet(value: unknown): unknown;
+  /** The field's value for a kubelet value, where the field can express it (for remediation). */
+  fromKubelet(value: unknown): unknown;
   fix: string;
 }
 
@@ -67,6 +69,7 @@ export const numberField = (setting: string, configPath: string, fix: string): I
   setting,
   configPath,
   toKubelet: (v) => (typeof v === "number" ? v : undefined),
+  fromKubelet: (v) => (typeof v === "number" ? v : undefined),
   fix,
 });
 
