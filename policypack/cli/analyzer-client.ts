@@ -34,6 +34,12 @@ export interface Diagnostic {
   urn: string;
 }
 
+export interface Remediation {
+  policyName: string;
+  properties?: Record<string, unknown>;
+  diagnostic?: string;
+}
+
 export interface ResourceToAnalyze {
   type: string;
   name: string;
@@ -184,9 +190,14 @@ export class PackProcess {
     return response.getDiagnosticsList().map((d) => toDiagnostic(d));
   }
 
-  async remediate(resource: ResourceToAnalyze): Promise<number> {
+  /** Remediate, as the engine calls it before an update: each policy's new properties (secrets as the engine encodes them) or diagnostic. */
+  async remediate(resource: ResourceToAnalyze): Promise<Remediation[]> {
     const response = await this.call<analyzerpb.AnalyzeRequest, analyzerpb.RemediateResponse>(this.client.remediate, this.request(resource));
-    return response.getRemediationsList().length;
+    return response.getRemediationsList().map((r) => ({
+      policyName: r.getPolicyname(),
+      properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
+      diagnostic: r.getDiagnostic() || undefined,
+    }));
   }
 
   async close(): Promise<void> {

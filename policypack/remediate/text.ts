@@ -115,7 +115,15 @@ export function editsIn(text: string, provenance: Provenance, remedy: Remedy): T
     if (parts) fixed = parts.name + spell(remedy.value, parts.value, false);
   }
   if (fixed === undefined) return edits;
-  for (const at of occurrences(text, recorded)) edits.push({ at, length: recorded.length, replacement: fixed });
+  for (const at of occurrences(text, recorded)) {
+    // A flag that is a whole YAML sequence item (nodeadm's kubelet.flags) goes with its line.
+    const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+    const lineEnd = text.indexOf("\n", at) === -1 ? text.length : text.indexOf("\n", at) + 1;
+    const line = text.slice(lineStart, lineEnd);
+    if (fixed === "" && /^\s*-\s+$/.test(text.slice(lineStart, at)) && line.slice(at - lineStart + recorded.length).trim() === "") {
+      edits.push({ at: lineStart, length: lineEnd - lineStart, replacement: "" });
+    } else edits.push(fixed === "" ? removalSpan(text, at, recorded.length) : { at, length: recorded.length, replacement: fixed });
+  }
   return edits;
 }
 
@@ -133,13 +141,12 @@ export function occurrences(text: string, needle: string): number[] {
   return found;
 }
 
-/** `text` with the occurrence at `at` replaced; a removal also takes one blank next to it. */
-export function replaceAt(text: string, at: number, length: number, replacement: string): string {
-  let start = at;
-  let end = at + length;
-  if (replacement === "") {
-    if (text[end] === " " || text[end] === "\t") end++;
-    else if (text[start - 1] === " " || text[start - 1] === "\t") start--;
-  }
-  return text.slice(0, start) + replacement + text.slice(end);
+/** `text` with `length` characters at `at` replaced. */
+export const replaceAt = (text: string, at: number, length: number, replacement: string): string => text.slice(0, at) + replacement + text.slice(at + length);
+
+/** A removed word takes one blank next to it, so no double blank is left. */
+function removalSpan(text: string, at: number, length: number): TextEdit {
+  if (text[at + length] === " " || text[at + length] === "\t") return { at, length: length + 1, replacement: "" };
+  if (text[at - 1] === " " || text[at - 1] === "\t") return { at: at - 1, length: length + 1, replacement: "" };
+  return { at, length, replacement: "" };
 }

@@ -230,7 +230,10 @@ describe("progress", () => {
   it("is written to stderr when stderr is a terminal, one line per program", { skip: !hasScript && "script(1) is not installed" }, () => {
     const command = `PULUMI_NODEJS_TRANSPILE_ONLY=true ${JSON.stringify(process.execPath)} bin/policypack/cli/main.js scan examples/gke examples/aks --stack compliant 2>&1 >/dev/null`;
     const out = execFileSync("script", ["-qec", command, "/dev/null"], { cwd: ROOT, encoding: "utf8" });
-    assert.deepEqual(out.replace(/\r/g, "").trimEnd().split("\n"), ["kubelet-guard: scanning examples/gke (1/2)…", "kubelet-guard: scanning examples/aks (2/2)…"]);
+    assert.deepEqual(out.replace(/\r/g, "").trimEnd().split("\n"), [
+      "kubelet-guard: scanning examples/gke (1/2)…",
+      "kubelet-guard: scanning examples/aks (2/2)…",
+    ]);
   });
 });
 
