@@ -62,6 +62,10 @@ export function policyDocs(): string {
       "",
       `Fix: ${rule.remediation}`,
       "",
+      rule.remedy
+        ? "Remediates: at the level `remediate` this policy makes the fix itself where it is certain (see the README's Remediation section)."
+        : "Remediates: no; the fix depends on the node, so the finding is reported as mandatory at the level `remediate`.",
+      "",
       ...(settings.length ? ["Settings:", "", ...settings, ""] : []),
     ].join("\n");
   });

@@ -158,6 +158,41 @@ describe("pulumi preview --policy-pack (the real CLI, an inline program, stand-i
   });
 });
 
+describe("--policy-pack-config level remediate: the CLI applies kubelet-guard's fix", () => {
+  const FIXED_AL2 = b64("#!/bin/bash\n/etc/eks/bootstrap.sh my-cluster --kubelet-extra-args '--read-only-port=0'\n");
+  it("pulumi preview reports the remediation and passes", () => {
+    const { status, stdout } = run("preview", [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "workers", props: { userData: INSECURE_AL2 } }], {
+      "kubelet-read-only-port": "remediate",
+    });
+    assert.doesNotMatch(stdout, /\[mandatory\]/);
+    assert.equal(status, 0, stdout);
+    // the CLI counts the resources each remediating policy changed
+    assert.equal(policiesSection(stdout), expectedSection("✅", "[remediate]  kubelet-read-only-port  (1 resource)"));
+  });
+  it("what cannot be fixed for certain (a value computed at boot) fails the preview as mandatory", () => {
+    const computed = b64('#!/bin/bash\nPORT=10255\n/etc/eks/bootstrap.sh my-cluster --kubelet-extra-args "--read-only-port=$PORT"\n');
+    const { status, stdout } = run("preview", [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "workers", props: { userData: computed } }], {
+      "kubelet-read-only-port": "remediate",
+    });
+    assert.equal(status, 1, stdout);
+    assert.match(policiesSection(stdout), /- \[mandatory\] \[severity: high\] {2}kubelet-read-only-port {2}\(aws:ec2:LaunchTemplate: workers\)/);
+  });
+  it("pulumi up deploys the fixed user data: only --read-only-port's value changed", () => {
+    const { status, stdout, created, dir, env } = run(
+      "up",
+      [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "workers", props: { userData: INSECURE_AL2 } }],
+      {
+        "kubelet-read-only-port": "remediate",
+      },
+    );
+    assert.equal(status, 0, stdout);
+    assert.deepEqual(created, ["workers"]);
+    const exported = spawnSync(pulumiBinary(), ["stack", "export", "--stack", "dev"], { cwd: dir, env, encoding: "utf8", timeout: 120_000 });
+    const resources = (JSON.parse(exported.stdout) as { deployment: { resources: { type: string; inputs: Record<string, unknown> }[] } }).deployment.resources;
+    assert.equal(resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")?.inputs.userData, FIXED_AL2);
+  });
+});
+
 describe("pulumi up --policy-pack", () => {
   it("a mandatory violation stops the update before the provider's create is called", () => {
     const { status, stdout, created } = run("up", [
