@@ -8,8 +8,9 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { secret } from "../policypack/cli/analyzer-client";
 import * as rules from "../policypack/kubelet/rules";
+import { policies } from "../policypack/pack/policies";
 import { aliasBomb } from "./helpers/documents";
-import { bestMs, PackInternalError, resource, runPolicies, runPoliciesStrictly, withFault } from "./helpers/arbitraries";
+import { bestMs, PackInternalError, remediateAll, resource, runPolicies, runPoliciesStrictly, withFault } from "./helpers/arbitraries";
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
 const verifiable = (type: string, props: Record<string, unknown>) => runPolicies(type, props).filter((r) => r.policy === "kubelet-node-config-verifiable");
@@ -33,6 +34,36 @@ describe("fuzzing the policies' entry point (fixed seed)", () => {
     });
     // Without the fault the same input passes the strict run.
     assert.ok(runPoliciesStrictly("aws:ec2/launchTemplate:LaunchTemplate", { userData }).some((r) => r.policy === "kubelet-read-only-port"));
+  });
+  it("remediation that hits an internal error leaves the resource unchanged and logs it (a fault injected through the props proxy)", () => {
+    const userData = Buffer.from("#!/bin/bash\nkubelet --read-only-port=10255\n").toString("base64");
+    const policy = policies.find((p) => p.name === "kubelet-read-only-port")!;
+    // props whose writes fail, as a broken engine proxy would
+    const props = new Proxy({ userData } as Record<string, unknown>, {
+      set: () => {
+        throw new TypeError("injected fault");
+      },
+    });
+    const args = {
+      type: "aws:ec2/launchTemplate:LaunchTemplate",
+      name: "lt",
+      urn: "urn:pulumi:dev::p::aws:ec2/launchTemplate:LaunchTemplate::lt",
+      props,
+      getConfig: () => ({}),
+    };
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+    let result: unknown;
+    try {
+      result = (policy.remediateResource as (a: unknown) => unknown)(args);
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.equal(result, undefined);
+    assert.match(written.join(""), /kubelet-guard: remediation kubelet-read-only-port failed on urn:.*injected fault/s);
+    // the same resource, with working props, is remediated
+    assert.notEqual(remediateAll("aws:ec2/launchTemplate:LaunchTemplate", { userData })["kubelet-read-only-port"], undefined);
   });
 });
 

@@ -197,6 +197,31 @@ export function runPolicies(type: string, props: Record<string, unknown>, name =
 
 class NotApplicable extends Error {}
 
+/** Each remediating policy's remediateResource on the props, as the SDK's Remediate calls it (secrets kept as secrets). */
+export function remediateAll(type: string, props: Record<string, unknown>, name = "r"): Record<string, Record<string, unknown> | undefined> {
+  const struct = Struct.fromJavaScript(JSON.parse(JSON.stringify(props ?? {})));
+  const results: Record<string, Record<string, unknown> | undefined> = {};
+  for (const policy of policies) {
+    if (!policy.remediateResource) continue;
+    const args = {
+      type,
+      name,
+      urn: `urn:pulumi:dev::p::${type}::${name}`,
+      props: unknownCheckingProxy(deserializeProperties(struct, true)),
+      opts: {},
+      stackTags: new Map(),
+      isType: () => false,
+      asType: () => undefined,
+      getConfig: () => DEFAULTS[policy.name],
+      notApplicable: (reason?: string) => {
+        throw new NotApplicable(reason);
+      },
+    } as unknown as ResourceValidationArgs;
+    results[policy.name] = policy.remediateResource(args) as Record<string, unknown> | undefined;
+  }
+  return results;
+}
+
 /** Raised by runPoliciesStrictly when the pack hit an internal error, even one it turned into an advisory. */
 export class PackInternalError extends Error {}
 
@@ -215,6 +240,7 @@ export function runPoliciesStrictly(type: string, props: Record<string, unknown>
   let reports: { policy: string; message: string }[];
   try {
     reports = runPolicies(type, props, name);
+    remediateAll(type, props, name);
   } finally {
     process.stderr.write = write;
   }
