@@ -106,14 +106,16 @@ export const NODEADM_KUBELET_CONFIG_PATH = "/etc/kubernetes/kubelet/config.json"
 /** nodeadm/internal/kubelet/config.go kubeletConfigDir: where 40-nodeadm.conf goes. */
 export const NODEADM_DROP_IN_DIR = "/etc/kubernetes/kubelet/config.json.d";
 
-/** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go @01375496), which carries its TypeMeta. */
+/** nodeadm defaultKubeletSubConfig() (amazon-eks-ami nodeadm/internal/kubelet/config.go @81fec2e8), which carries its TypeMeta. */
 export const NODEADM_KUBELET_CONFIG: PlainObject = {
   kind: "KubeletConfiguration",
   apiVersion: "kubelet.config.k8s.io/v1beta1",
   address: "0.0.0.0",
   ...EKS_AUTH,
   cgroupDriver: "systemd",
+  cgroupRoot: "/",
   clusterDomain: "cluster.local",
+  containerRuntimeEndpoint: "unix:///run/containerd/containerd.sock",
   evictionHard: { "memory.available": "100Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%" },
   featureGates: { RotateKubeletServerCertificate: true },
   hairpinMode: "hairpin-veth",
