@@ -1,16 +1,19 @@
 /**
  * The node images as data (policypack/boot/images.ts), checked against the files the images ship,
- * kept in test/fixtures/sources/amazon-eks-ami (awslabs/amazon-eks-ami, commits in its README).
+ * kept in test/fixtures/sources (awslabs/amazon-eks-ami, bottlerocket-os/bottlerocket-core-kit; commits in
+ * their READMEs).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { parse as parseYaml } from "yaml";
 import {
   AL2_BOOTSTRAP,
   AL2_KUBELET_CONFIG,
   AL2_KUBELET_CONFIG_PATH,
   AL2_KUBELET_CONFIG_TEXT,
+  BOTTLEROCKET_KUBELET_CONFIG,
   NODEADM_FLAGS,
   NODEADM_KUBELET_CONFIG,
 } from "../../policypack/boot/images";
@@ -109,5 +112,44 @@ describe("EKS AL2023 nodeadm (nodeadm internal/kubelet/config.go defaultKubeletS
     assert.match(go, /kubeletConfigRoot\s+=\s+"\/etc\/kubernetes\/kubelet"/);
     assert.ok(NODEADM_FLAGS.includes("--config=/etc/kubernetes/kubelet/config.json"));
     assert.ok(NODEADM_FLAGS.includes("--kubeconfig=/var/lib/kubelet/kubeconfig"));
+  });
+});
+
+describe("Bottlerocket (bottlerocket-core-kit packages/kubernetes-1.31/kubelet-config @a10182f9)", () => {
+  /** The template outside standalone mode, with each setting's default filled in as the template's `default` helper does. */
+  const template = readFileSync(path.join(__dirname, "../fixtures/sources/bottlerocket-core-kit/kubernetes-1.31-kubelet-config"), "utf8");
+  const rendered = template
+    .slice(template.indexOf("---\n") + 4)
+    .replace(/\{\{#if settings\.kubernetes\.standalone-mode\}\}[\s\S]*?\{\{else\}\}\n([\s\S]*?)\{\{\/if\}\}\n/, "$1")
+    .replace(/: \{\{default ([^"\s]\S*) settings\.[^}]+\}\}$/gm, ": $1")
+    .split("\n")
+    .filter((line) => !line.includes("{{"))
+    .join("\n");
+  const doc = parseYaml(rendered, { uniqueKeys: false }) as Record<string, unknown>;
+
+  it("has the template's kind, authentication, authorization and hardening", () => {
+    for (const key of [
+      "kind",
+      "apiVersion",
+      "readOnlyPort",
+      "protectKernelDefaults",
+      "cgroupDriver",
+      "serializeImagePulls",
+      "tlsCipherSuites",
+      "podPidsLimit",
+      "seccompDefault",
+    ]) {
+      assert.deepEqual(BOTTLEROCKET_KUBELET_CONFIG[key], doc[key], key);
+    }
+    const auth = doc.authentication as Record<string, Record<string, unknown>>;
+    assert.deepEqual(BOTTLEROCKET_KUBELET_CONFIG.authentication, {
+      anonymous: auth.anonymous,
+      webhook: { enabled: auth.webhook.enabled },
+      x509: auth.x509,
+    });
+    assert.deepEqual(BOTTLEROCKET_KUBELET_CONFIG.authorization, { mode: (doc.authorization as Record<string, unknown>).mode });
+    // serverTLSBootstrap comes from settings.kubernetes.server-tls-bootstrap, which defaults to true
+    assert.match(template, /^serverTLSBootstrap: \{\{settings\.kubernetes\.server-tls-bootstrap\}\}$/m);
+    assert.equal(BOTTLEROCKET_KUBELET_CONFIG.serverTLSBootstrap, true);
   });
 });
