@@ -339,11 +339,17 @@ export class NodeBuilder {
    * The node's files as the kubelet sees them: what the user data left, over
    * the image's own files (given per platform).
    */
-  private fileSystem(image: ReadonlyMap<string, KubeletFileContent> = new Map()): KubeletFileSystem {
+  private fileSystem(image: ReadonlyMap<string, KubeletFileContent> = new Map(), platformWrites: ReadonlySet<string> = new Set()): KubeletFileSystem {
     return {
       file: (path) => {
-        const file = this.files.get(path);
-        return file ? this.contentOf(file) : image.get(path);
+        const file = platformWrites.has(path) ? undefined : this.files.get(path);
+        if (!file) return image.get(path);
+        // A file the kubelet reads that the boot writes from somewhere unseen (downloaded, copied from a hidden file),
+        // said once, unless the command that hid it was already reported.
+        const hidden = file.state.hidden;
+        if (hidden && !this.unverifiable.some((u) => u.location.source === hidden.location.source && u.location.line === hidden.location.line))
+          this.addUnverifiable(hidden.location, `${path} ${hidden.reason}; none of the kubelet settings in it can be checked`);
+        return this.contentOf(file);
       },
       filesUnder: (dir) => {
         const prefix = dir.endsWith("/") ? dir : `${dir}/`;
@@ -535,7 +541,8 @@ export class NodeBuilder {
         ],
       };
     }
-    return startKubelet(commandLines, this.fileSystem(image), this.limits, launch);
+    // `kubeadm init|join` writes its config file over whatever the user data put there before it ran.
+    return startKubelet(commandLines, this.fileSystem(image, kubeadm ? new Set([KUBEADM.configPath]) : undefined), this.limits, launch);
   }
 
   private platformConfig(doc: PlainObject, description: string): ConfigSource {

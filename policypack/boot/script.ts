@@ -337,12 +337,12 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
     if (commands.length === 1 && !inner.error)
       return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
   }
-  let text = rest.map((a) => markUnresolved(a.text, a.unresolved)).join(" ");
-  if (escapes) text = unescapeC(text);
+  const raw = rest.map((a) => markUnresolved(a.text, a.unresolved)).join(" ");
+  const text = escapes ? unescapeC(raw) : raw;
   return {
     kind: "text",
     text: newline ? `${text}\n` : text,
-    origin: originAtLine(origin, command.line),
+    origin: lineOfCommand(origin, command, text.split("\n").length !== raw.split("\n").length),
   };
 }
 
@@ -365,7 +365,17 @@ function printf(args: ExpandedWord[], origin: TextOrigin, command: SimpleCommand
   if (!values.length && !format.includes("%")) text = unescapeC(format);
   else if (/^%s(\\n)?$/.test(format)) text = values.map((v) => v + unescapeC(format.slice(2))).join("");
   else return undefined;
-  return { kind: "text", text, origin: originAtLine(origin, command.line) };
+  return { kind: "text", text, origin: lineOfCommand(origin, command, true) };
+}
+
+/**
+ * Where the text a command prints comes from: line for line from the script (a quoted string across
+ * lines), or, when escapes or formats made its lines (`echo -e 'a\nb'`, printf), all from the command's line.
+ */
+function lineOfCommand(origin: TextOrigin, command: SimpleCommand, madeLines: boolean): TextOrigin {
+  const shifted = originAtLine(origin, command.line);
+  if (madeLines) shifted.exact = false;
+  return shifted;
 }
 
 function writeOutput(builder: NodeBuilder, path: string, output: Output | undefined, location: ReturnType<typeof at>, append: boolean): void {
@@ -510,27 +520,30 @@ function chmod(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<
 /** Octal modes, and symbolic ones (`go-rwx`, `o+w`, `u=rw,go=`) when the current mode is known. */
 export function applyMode(mode: string, current: number | undefined): number | undefined {
   if (/^0?[0-7]{3,4}$/.test(mode)) return parseInt(mode, 8) & 0o777;
-  let value = current;
+  // chmod(1) symbolic modes: each clause sets (=), adds (+) or clears (-) bits; the result is known
+  // only where every bit is, either from the current mode or from the clauses.
+  let value = current ?? 0;
+  let known = current === undefined ? 0 : 0o777;
   for (const clause of mode.split(",")) {
     const m = /^([ugoa]*)([-+=])([rwx]*)$/.exec(clause);
     if (!m) return undefined;
     const who = m[1] === "" || m[1].includes("a") ? "ugo" : m[1];
     let bits = 0;
+    let mask = 0;
     for (const w of who) {
       const shift = w === "u" ? 6 : w === "g" ? 3 : 0;
+      mask |= 7 << shift;
       for (const p of m[3]) bits |= (p === "r" ? 4 : p === "w" ? 2 : 1) << shift;
     }
     if (m[2] === "=") {
-      let mask = 0;
-      for (const w of who) mask |= 7 << (w === "u" ? 6 : w === "g" ? 3 : 0);
-      value = ((value ?? 0) & ~mask) | bits;
-    } else if (value === undefined) {
-      return undefined;
+      value = (value & ~mask) | bits;
+      known |= mask;
     } else {
       value = m[2] === "+" ? value | bits : value & ~bits;
+      known |= bits;
     }
   }
-  return value;
+  return known === 0o777 ? value : undefined;
 }
 
 /** `chown user[:group]`: root alone keeps root's group; another user alone leaves the group unknown. */
@@ -543,13 +556,24 @@ function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<
   for (const path of paths) builder.setOwner(path, { value, location, text: `chown ${owner} ${path}` });
 }
 
+/**
+ * The file curl (-o, --output) or wget (-O, --output-document) writes, also where the option ends a
+ * cluster of short options (`curl -sSo FILE`, `wget -qO FILE`) or carries its value (`-oFILE`,
+ * `--output=FILE`); `-` is standard output, not a file.
+ */
 function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefined {
+  const short = name === "curl" ? "o" : "O";
+  const long = name === "curl" ? "--output" : "--output-document";
   for (let k = 0; k < args.length; k++) {
     const text = args[k].text;
-    if ((name === "curl" && (text === "-o" || text === "--output")) || (name === "wget" && (text === "-O" || text === "--output-document")))
-      return args[k + 1]?.text;
-    if (name === "curl" && text.startsWith("-o") && text.length > 2) return text.slice(2);
-    if (name === "wget" && text.startsWith("--output-document=")) return text.slice("--output-document=".length);
+    let target: string | undefined;
+    if (text === long) target = args[k + 1]?.text;
+    else if (text.startsWith(`${long}=`)) target = text.slice(long.length + 1);
+    else if (/^-[A-Za-z]/.test(text) && !text.startsWith("--")) {
+      const at = text.indexOf(short);
+      if (at !== -1) target = at === text.length - 1 ? args[k + 1]?.text : text.slice(at + 1);
+    }
+    if (target !== undefined) return target === "-" ? undefined : target;
   }
   return undefined;
 }

@@ -1,0 +1,147 @@
+/**
+ * The commands a boot script runs, as the node runs them (policypack/boot/script.ts): what they
+ * write, copy, fetch, chmod and chown, and the scripts they start. Sources: bash(1) (source, eval,
+ * declare -x, temporary assignments, -c), coreutils (chmod symbolic modes, chown OWNER[:GROUP],
+ * printf, echo -n/-e), curl(1) -o/--output, wget(1) -O/--output-document, aws s3 cp, jq(1), sed(1),
+ * kubeadm join (cmd/kubeadm/app/phases/kubelet: it writes /var/lib/kubelet/config.yaml).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { applyMode } from "../../policypack/boot/script";
+import { evaluateNode } from "../../policypack/kubelet/rules";
+import { analyzeUserData } from "../../policypack/userdata/index";
+
+const findings = (script: string): string[] => {
+  const { node } = analyzeUserData({ value: script, encoding: "plain" });
+  return (node ? evaluateNode(node) : []).map((f) => `${f.policy}: ${f.message}`);
+};
+const CONFIG = "/etc/kubernetes/kubelet/kubelet-config.json";
+/** An AL2 node whose user data runs `body` before bootstrap.sh (which starts the kubelet with the AMI's config file). */
+const al2 = (body: string): string => `#!/bin/bash\n${body}\n/etc/eks/bootstrap.sh my-cluster\n`;
+const JSON_CONFIG = '{"kind":"KubeletConfiguration","apiVersion":"kubelet.config.k8s.io/v1beta1","readOnlyPort":10255}';
+const READ_ONLY_IN_CONFIG = (line: number) =>
+  `kubelet-read-only-port: user data line ${line} (${CONFIG}): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0`;
+/** The user's file replaces the AMI's, whose clientCAFile it does not repeat. */
+const NO_CLIENT_CA =
+  'kubelet-client-ca-file: user data line 3: authentication.x509.clientCAFile not set (kubelet default "") leaves x509 client-certificate authentication to the kubelet API off; set authentication.x509.clientCAFile to the cluster CA bundle';
+const READ_ONLY_FLAG = (line: number) =>
+  `kubelet-read-only-port: user data line ${line}: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0`;
+
+describe("commands that write a file", () => {
+  it("printf with %s, or with escapes only; echo -n and echo -e: the text they print, located at the command's line", () => {
+    for (const write of [
+      `printf '%s\\n' '${JSON_CONFIG}' > ${CONFIG}`,
+      `printf '${JSON_CONFIG}\\n' > ${CONFIG}`,
+      `echo -n '${JSON_CONFIG}' > ${CONFIG}`,
+      // echo -e makes three lines of one: every one of them comes from line 2
+      `echo -e '${JSON_CONFIG.replace(/,/g, ",\\n")}' > ${CONFIG}`,
+    ]) {
+      assert.deepEqual(findings(al2(write)), [NO_CLIENT_CA, READ_ONLY_IN_CONFIG(2)], write);
+    }
+  });
+  it("cat copies another file's content; jq edits with an assignment it can apply", () => {
+    assert.deepEqual(findings(al2(`cat > /tmp/k.json <<'EOF'\n${JSON_CONFIG}\nEOF\ncat /tmp/k.json > ${CONFIG}`)), [
+      'kubelet-client-ca-file: user data line 6: authentication.x509.clientCAFile not set (kubelet default "") leaves x509 client-certificate authentication to the kubelet API off; set authentication.x509.clientCAFile to the cluster CA bundle',
+      READ_ONLY_IN_CONFIG(3),
+    ]);
+    assert.deepEqual(findings(al2(`jq '.readOnlyPort = 10255' ${CONFIG} > /tmp/k && mv /tmp/k ${CONFIG}`)), [READ_ONLY_IN_CONFIG(2)]);
+    assert.deepEqual(findings(al2(`jq --arg p 10255 '.readOnlyPort = ($p|tonumber)' ${CONFIG} > /tmp/k && mv /tmp/k ${CONFIG}`)), [
+      `kubelet-node-config-verifiable: user data line 2: the jq filter on ${CONFIG} is not one the pack can apply, so the result is not visible`,
+    ]);
+  });
+  it("sed substitutes with basic and extended expressions, -e and -E; appends after bootstrap.sh's KUBELET_EXTRA_ARGS= line", () => {
+    assert.deepEqual(findings(al2(`sed -i 's/"readOnlyPort": [0-9]*/"readOnlyPort": 10255/' ${CONFIG}`)), [READ_ONLY_IN_CONFIG(2)]);
+    assert.deepEqual(findings(al2(`sed -E -e 's/"readOnlyPort": 0/"readOnlyPort": 10255/' -i ${CONFIG}`)), [READ_ONLY_IN_CONFIG(2)]);
+    assert.deepEqual(
+      findings(`#!/bin/bash\nsed -i '/KUBELET_EXTRA_ARGS=/a KUBELET_EXTRA_ARGS+=" --read-only-port=10255"' /etc/eks/bootstrap.sh\n/etc/eks/bootstrap.sh c\n`),
+      [READ_ONLY_FLAG(2)],
+    );
+  });
+});
+
+describe("files fetched at boot: what the kubelet reads from them cannot be checked, and says so", () => {
+  const hidden = (by: string) =>
+    `kubelet-node-config-verifiable: user data line 2: ${CONFIG} is downloaded at boot ${by}, so its content is not visible; none of the kubelet settings in it can be checked`;
+  for (const [fetch, by] of [
+    [`curl -o ${CONFIG} https://example.com/k.json`, "by curl"],
+    [`curl -sSo ${CONFIG} https://example.com/k.json`, "by curl"],
+    [`curl -sS --output ${CONFIG} https://example.com/k.json`, "by curl"],
+    [`curl --output=${CONFIG} https://example.com/k.json`, "by curl"],
+    [`curl -o${CONFIG} https://example.com/k.json`, "by curl"],
+    [`wget -O ${CONFIG} https://example.com/k.json`, "by wget"],
+    [`wget -qO ${CONFIG} https://example.com/k.json`, "by wget"],
+    [`wget --output-document=${CONFIG} https://example.com/k.json`, "by wget"],
+    [`aws s3 cp s3://bucket/k.json ${CONFIG}`, "from S3"],
+  ]) {
+    it(fetch.split(" http")[0].split(" s3://")[0], () => assert.deepEqual(findings(al2(fetch)), [hidden(by)]));
+  }
+  it("- is standard output, not a file: the AMI's own config file stays", () => {
+    assert.deepEqual(findings(al2("curl -o - https://example.com/k.json > /tmp/k")), []);
+    assert.deepEqual(findings(al2("wget -qO- https://example.com/k.json > /tmp/k")), []);
+  });
+  it("kubeadm join writes /var/lib/kubelet/config.yaml from the cluster, over what the user data wrote there before", () => {
+    const script = `#!/bin/bash\ncat > /var/lib/kubelet/config.yaml <<'EOF'\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\nEOF\nkubeadm join 10.0.0.1:6443 --token abc --discovery-token-ca-cert-hash sha256:0\n`;
+    assert.deepEqual(findings(script), []);
+  });
+});
+
+describe("ownership and modes", () => {
+  it("chown OWNER[:GROUP]: a kubelet config file not owned by root:root", () => {
+    assert.deepEqual(findings(al2(`chown nobody:nogroup ${CONFIG}`)), [
+      `kubelet-config-file-permissions: user data line 2: chown nobody:nogroup ${CONFIG} makes nobody:nogroup the owner of the kubelet config file ${CONFIG}; chown root:root ${CONFIG}`,
+    ]);
+    assert.deepEqual(findings(al2(`chown nobody ${CONFIG}`)), [
+      `kubelet-config-file-permissions: user data line 2: chown nobody ${CONFIG} makes nobody the owner of the kubelet config file ${CONFIG}; chown root:root ${CONFIG}`,
+    ]);
+    assert.deepEqual(findings(al2(`chown root ${CONFIG}`)), []);
+  });
+  it("chmod: symbolic modes over the file's mode; a mode left partly unknown is not guessed", () => {
+    assert.deepEqual(findings(al2(`chmod a=rw ${CONFIG}`)), [
+      `kubelet-config-file-permissions: user data line 2: chmod a=rw ${CONFIG} leaves the kubelet config file ${CONFIG} with mode 666, looser than 644; chmod 644 ${CONFIG}`,
+    ]);
+    assert.deepEqual(findings(al2(`chmod 600 ${CONFIG}; chmod o+r ${CONFIG}`)), []);
+    // the AMI file's own mode is not modelled: g=r leaves u and o unknown, so no mode is claimed
+    assert.deepEqual(findings(al2(`chmod g=r ${CONFIG}`)), []);
+  });
+  it("applyMode follows chmod(1) clause by clause", () => {
+    const cases: [mode: string, current: number | undefined, result: number | undefined][] = [
+      ["640", undefined, 0o640],
+      ["0755", 0o600, 0o755],
+      ["u=rw,go=r", undefined, 0o644],
+      ["g+w", 0o644, 0o664],
+      ["o-r", 0o644, 0o640],
+      ["a+x", 0o644, 0o755],
+      ["+x", 0o600, 0o711],
+      ["=r", 0o777, 0o444],
+      ["go=", 0o755, 0o700],
+      ["u=rwx,g=rx,o=", undefined, 0o750],
+      ["g+w", undefined, undefined],
+      ["u=rw", undefined, undefined],
+      ["u+z", 0o644, undefined],
+    ];
+    for (const [mode, current, result] of cases) assert.equal(applyMode(mode, current), result, `${mode} on ${current?.toString(8)}`);
+  });
+});
+
+describe("scripts that start other scripts and pass them the environment", () => {
+  const env = "cat > /tmp/env.sh <<'EOF'\nexport KUBELET_EXTRA_ARGS=--read-only-port=10255\nEOF";
+  it("source and . run a file the user data wrote, in the same shell", () => {
+    assert.deepEqual(findings(`#!/bin/bash\n${env}\n. /tmp/env.sh\n/etc/eks/bootstrap.sh c\n`), [READ_ONLY_FLAG(3)]);
+    assert.deepEqual(findings(`#!/bin/bash\n${env}\nsource /tmp/env.sh\n/etc/eks/bootstrap.sh c\n`), [READ_ONLY_FLAG(3)]);
+  });
+  it("eval, bash -c and a written script run as commands", () => {
+    const start = "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'";
+    assert.deepEqual(findings(`#!/bin/bash\neval "${start}"\n`), [READ_ONLY_FLAG(2)]);
+    assert.deepEqual(findings(`#!/bin/bash\nbash -c "${start}"\n`), [READ_ONLY_FLAG(2)]);
+    assert.deepEqual(findings(`#!/bin/bash\ncat > /tmp/run.sh <<'EOF'\n${start}\nEOF\nchmod +x /tmp/run.sh\n/tmp/run.sh\n`), [READ_ONLY_FLAG(3)]);
+  });
+  it("a variable reaches bootstrap.sh when exported (declare -x), set for the one command, or set by env", () => {
+    assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255\ndeclare -x KUBELET_EXTRA_ARGS\n/etc/eks/bootstrap.sh c\n"), [
+      READ_ONLY_FLAG(2),
+    ]);
+    assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255 /etc/eks/bootstrap.sh c\n"), [READ_ONLY_FLAG(2)]);
+    assert.deepEqual(findings("#!/bin/bash\nenv KUBELET_EXTRA_ARGS=--read-only-port=10255 /etc/eks/bootstrap.sh c\n"), [READ_ONLY_FLAG(2)]);
+    // not exported: bootstrap.sh does not see it
+    assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255\n/etc/eks/bootstrap.sh c\n"), []);
+  });
+});
