@@ -146,11 +146,19 @@ export const cloneState = (state: FileState): FileState => ({
 export function applyEdits(doc: PlainObject, edits: readonly StructuredEdit[]): PlainObject {
   const result = structuredClone(doc);
   for (const edit of edits) {
-    let node: PlainObject = result;
+    let node: PlainObject | undefined = result;
     for (const key of edit.path.slice(0, -1)) {
-      if (!isPlainObject(node[key])) node[key] = {};
+      // an assignment creates the objects on its path (jq: null indexes as an empty object); del does not
+      if (!isPlainObject(node[key])) {
+        if (edit.value === undefined) {
+          node = undefined;
+          break;
+        }
+        node[key] = {};
+      }
       node = node[key] as PlainObject;
     }
+    if (!node) continue;
     const leaf = edit.path[edit.path.length - 1];
     if (edit.value === undefined) delete node[leaf];
     else node[leaf] = structuredClone(edit.value);
@@ -191,7 +199,8 @@ export function parseJqFilter(filter: string, args: ReadonlyMap<string, unknown>
         return undefined;
       }
     }
-    edits.push({ path, value: value === null ? undefined : value });
+    // `.x = null` writes "x": null (the kubelet decodes it as the zero value), unlike del(.x)
+    edits.push({ path, value });
   }
   return edits;
 }
@@ -269,11 +278,15 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
     .replace(/\\([1-9])/g, "$$$1")
     .replace(/(^|[^\\])&/g, "$1$$&")
     .replace(/\\(.)/g, "$1");
-  return (text) =>
-    text
+  // sed works line by line; a final newline ends the last line, it does not start an empty one.
+  return (text) => {
+    const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+    const edited = body
       .split("\n")
       .map((line) => line.replace(regex, replacement))
       .join("\n");
+    return text.endsWith("\n") ? `${edited}\n` : edited;
+  };
 }
 
 /**
