@@ -55,7 +55,10 @@ export function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key
   if (typeof entry.path !== "string") return;
   const path = entry.path;
   const location: Location = { source, line: doc.lineOf(`${key}.path`) ?? doc.lineOf(key) };
-  const encoding = typeof entry.encoding === "string" ? entry.encoding.toLowerCase() : "";
+  // cloud-init cc_write_files canonicalize_extraction: b64/base64, gz/gzip and their + pairs; any other
+  // encoding is taken as text/plain (with a warning), so the content is written as it is.
+  const given = typeof entry.encoding === "string" ? entry.encoding.toLowerCase() : "";
+  const encoding = /^(b64|base64|gz|gzip|(gz|gzip)\+(b64|base64))$/.test(given) ? given : "";
   const raw = entry.content === undefined || entry.content === null ? "" : String(entry.content);
   let text: string | undefined = raw;
   if (encoding) {
@@ -92,9 +95,10 @@ export function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key
     }
   }
   if (typeof entry.owner === "string") {
+    // extract_usergroup: "user" alone leaves the group as it is, root's (cloud-init runs as root)
     const [user, group] = entry.owner.split(":");
     builder.setOwner(path, {
-      value: `${user}:${group ?? user}`,
+      value: `${user}:${group ?? "root"}`,
       location: { source, line: doc.lineOf(`${key}.owner`) ?? location.line },
       text: `owner: ${entry.owner}`,
     });

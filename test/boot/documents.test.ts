@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { evaluateNode } from "../../policypack/kubelet/rules";
 import { analyzeUserData } from "../../policypack/userdata/index";
 
@@ -66,5 +67,44 @@ describe("Bottlerocket settings through the kubelet config template", () => {
     assert.deepEqual(findings(`${cluster}kubelet-extra-config = "x"\n`), [
       "kubelet-node-config-verifiable: user data line 5: settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet",
     ]);
+  });
+});
+
+describe("cloud-init write_files (cloudinit/config/cc_write_files.py)", () => {
+  const config = (port: number) => `apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: ${port}\n`;
+  const runcmd = "runcmd:\n  - kubelet --config /etc/kubernetes/k.yaml --anonymous-auth=false --authorization-mode=Webhook --client-ca-file=/etc/ca.crt\n";
+  const block = (text: string) => `    content: |\n${text.replace(/^/gm, "      ").trimEnd()}\n`;
+  const writeFile = (fields: string) => `#cloud-config\nwrite_files:\n  - path: /etc/kubernetes/k.yaml\n${fields}${runcmd}`;
+  const relevant = (text: string) => findings(text).filter((f) => /^kubelet-(read-only-port|config-file-permissions|node-config-verifiable):/.test(f));
+  const readOnly = (line: number) =>
+    `kubelet-read-only-port: user data line ${line} (/etc/kubernetes/k.yaml): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0`;
+
+  it("decodes b64 and gz+b64 content (canonicalize_extraction), located at the content line", () => {
+    assert.deepEqual(relevant(writeFile(`    encoding: b64\n    content: ${Buffer.from(config(10255)).toString("base64")}\n`)), [readOnly(5)]);
+    assert.deepEqual(relevant(writeFile(`    encoding: gz+b64\n    content: ${gzipSync(config(10255)).toString("base64")}\n`)), [readOnly(5)]);
+  });
+  it("content that does not decode is reported; an encoding cloud-init does not know is plain text", () => {
+    assert.deepEqual(relevant(writeFile('    encoding: base64\n    content: "not base64!"\n')), [
+      "kubelet-node-config-verifiable: user data line 3: /etc/kubernetes/k.yaml is written with base64 content that does not decode; none of the kubelet settings in it can be checked",
+    ]);
+    assert.deepEqual(relevant(writeFile(`    encoding: text/plain\n${block(config(10255))}`)), [readOnly(8)]);
+  });
+  it("permissions: an octal string, or an integer (YAML 1.1 reads 0666 as 438) that is the mode itself", () => {
+    assert.deepEqual(relevant(writeFile(`    permissions: '0666'\n${block(config(0))}`)), [
+      "kubelet-config-file-permissions: user data line 4: permissions: '0666' leaves the kubelet config file /etc/kubernetes/k.yaml with mode 666, looser than 600; chmod 600 /etc/kubernetes/k.yaml",
+    ]);
+    assert.deepEqual(relevant(writeFile(`    permissions: 0666\n${block(config(0))}`)), [
+      "kubelet-config-file-permissions: user data line 4: permissions: '438' leaves the kubelet config file /etc/kubernetes/k.yaml with mode 666, looser than 600; chmod 600 /etc/kubernetes/k.yaml",
+    ]);
+    assert.deepEqual(relevant(writeFile(`    permissions: '0600'\n${block(config(0))}`)), []);
+  });
+  it("owner: a user alone keeps root's group (extract_usergroup)", () => {
+    assert.deepEqual(relevant(writeFile(`    owner: nobody\n${block(config(0))}`)), [
+      "kubelet-config-file-permissions: user data line 4: owner: nobody makes nobody:root the owner of the kubelet config file /etc/kubernetes/k.yaml; chown root:root /etc/kubernetes/k.yaml",
+    ]);
+  });
+  it("append: true adds to the file an earlier entry wrote", () => {
+    const text = `#cloud-config\nwrite_files:\n  - path: /etc/kubernetes/k.yaml\n    permissions: '0600'\n${block("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n")}  - path: /etc/kubernetes/k.yaml\n    append: true\n${block("readOnlyPort: 10255\n")}${runcmd}`;
+    assert.deepEqual(relevant(text), [readOnly(11)]);
   });
 });
