@@ -171,23 +171,9 @@ export function runPolicies(type: string, props: Record<string, unknown>, name =
   const reports: { policy: string; message: string }[] = [];
   const struct = Struct.fromJavaScript(JSON.parse(JSON.stringify(props ?? {})));
   for (const policy of policies) {
-    const args = {
-      type,
-      name,
-      urn: `urn:pulumi:dev::p::${type}::${name}`,
-      props: unknownCheckingProxy(deserializeProperties(struct, false)),
-      opts: {},
-      stackTags: new Map(),
-      isType: () => false,
-      asType: () => undefined,
-      getConfig: () => DEFAULTS[policy.name],
-      notApplicable: (reason?: string) => {
-        throw new NotApplicable(reason);
-      },
-    } as unknown as ResourceValidationArgs;
     const report: ReportViolation = (message) => void reports.push({ policy: policy.name, message: typeof message === "string" ? message : String(message) });
     try {
-      (policy.validateResource as (a: ResourceValidationArgs, r: ReportViolation) => void)(args, report);
+      (policy.validateResource as (a: ResourceValidationArgs, r: ReportViolation) => void)(policyArgs(type, name, struct, policy.name, false), report);
     } catch (error) {
       if (!(error instanceof NotApplicable)) throw error;
     }
@@ -197,27 +183,31 @@ export function runPolicies(type: string, props: Record<string, unknown>, name =
 
 class NotApplicable extends Error {}
 
-/** Each remediating policy's remediateResource on the props, as the SDK's Remediate calls it (secrets kept as secrets). */
+/** A policy's arguments as the SDK builds them; Remediate keeps secrets as secrets (deserializeProperties' second argument). */
+function policyArgs(type: string, name: string, struct: Struct, policy: string, keepSecrets: boolean): ResourceValidationArgs {
+  return {
+    type,
+    name,
+    urn: `urn:pulumi:dev::p::${type}::${name}`,
+    props: unknownCheckingProxy(deserializeProperties(struct, keepSecrets)),
+    opts: {},
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: () => DEFAULTS[policy],
+    notApplicable: (reason?: string) => {
+      throw new NotApplicable(reason);
+    },
+  } as unknown as ResourceValidationArgs;
+}
+
+/** Each remediating policy's remediateResource on the props, as the SDK's Remediate calls it. */
 export function remediateAll(type: string, props: Record<string, unknown>, name = "r"): Record<string, Record<string, unknown> | undefined> {
   const struct = Struct.fromJavaScript(JSON.parse(JSON.stringify(props ?? {})));
   const results: Record<string, Record<string, unknown> | undefined> = {};
   for (const policy of policies) {
-    if (!policy.remediateResource) continue;
-    const args = {
-      type,
-      name,
-      urn: `urn:pulumi:dev::p::${type}::${name}`,
-      props: unknownCheckingProxy(deserializeProperties(struct, true)),
-      opts: {},
-      stackTags: new Map(),
-      isType: () => false,
-      asType: () => undefined,
-      getConfig: () => DEFAULTS[policy.name],
-      notApplicable: (reason?: string) => {
-        throw new NotApplicable(reason);
-      },
-    } as unknown as ResourceValidationArgs;
-    results[policy.name] = policy.remediateResource(args) as Record<string, unknown> | undefined;
+    if (policy.remediateResource)
+      results[policy.name] = policy.remediateResource(policyArgs(type, name, struct, policy.name, true)) as Record<string, unknown> | undefined;
   }
   return results;
 }
