@@ -4,10 +4,10 @@
  * one PolicyPack may exist in a process: @pulumi/policy policy.js).
  */
 import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
-
-type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
 import { ALL_POLICIES, checkPackConfig, type EnforcementLevel } from "./pack/config";
 import { policies as allPolicies } from "./pack/policies";
+
+type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
 
 export type { EnforcementLevel } from "./pack/config";
 

@@ -14,7 +14,8 @@ import { RULES } from "../kubelet/rules";
 import { ALL_POLICIES, checkPackConfig, type PolicyEntry } from "../pack/config";
 import { policies, waiverOf } from "../pack/policies";
 import { PackProcess, urnFor, type PolicyPackConfigFile } from "./analyzer-client";
-import { cisIds, formatJson, formatSarif, formatText, mandatoryCount, type Finding, type ScannedProgram, type SourcePosition } from "./report";
+import { cisIds, formatJson, formatSarif, formatText, mandatoryCount, type Finding, type ScannedProgram } from "./report";
+import type { RegisteredResource } from "./run-program";
 
 /** The package root: two levels up from the source, three from the build (bin/policypack/cli). */
 const PACK_DIR = [path.resolve(__dirname, "../.."), path.resolve(__dirname, "../../..")].find((dir) => existsSync(path.join(dir, "PulumiPolicy.yaml")))!;
@@ -78,13 +79,6 @@ function projectName(dir: string): string {
   } catch {
     return path.basename(dir);
   }
-}
-
-interface RegisteredResource {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-  position?: SourcePosition;
 }
 
 async function runProgram(dir: string, stack: string): Promise<{ resources?: RegisteredResource[]; error?: string; project: string }> {

@@ -10,14 +10,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { SourcePosition } from "./report";
 
-interface SourcePosition {
-  file: string;
-  line: number;
-  column: number;
-}
-
-interface RegisteredResource {
+export interface RegisteredResource {
   type: string;
   name: string;
   inputs: Record<string, unknown>;

@@ -6,7 +6,7 @@
 import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { adapterFor } from "../platforms/index";
 import { extract } from "../platforms/props";
-import { planRemediation, type PropertyChange } from "../remediate/index";
+import { planRemediation, setAt } from "../remediate/index";
 import { describeLocation } from "../kubelet/provenance";
 import { evaluateRule, RULES, type Rule } from "../kubelet/rules";
 import { analyzeResource, type ResourceReport } from "./analysis";
@@ -163,15 +163,6 @@ function applicableMessages(rule: Rule, analysis: ResourceReport, args: Resource
   return expired && messages.length ? [expired, ...messages] : messages;
 }
 
-/** Sets one property through the SDK's props proxy, so a secret value stays secret (secretsPreservingProxy). */
-function setProperty(props: Record<string, unknown>, change: PropertyChange): void {
-  let node = props as Record<string | number, unknown>;
-  for (const key of change.path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  const last = change.path[change.path.length - 1];
-  if (change.value === undefined) delete node[last];
-  else node[last] = change.value;
-}
-
 /**
  * `remediate`: the rule's certain fixes, made on the resource's inputs; undefined (no change) when
  * there is nothing to fix, the resource is excluded or exempt, or a fix has no single place. What is
@@ -185,7 +176,8 @@ function remediate(rule: Rule, args: ResourceValidationArgs): Record<string, unk
     if (waiverOf(config, args).waiver) return undefined;
     const plan = planRemediation(adapter, extract(args.props, adapter.properties), rule, config);
     if (!plan.changes.length) return undefined;
-    for (const change of plan.changes) setProperty(args.props, change);
+    // through the SDK's props proxy, so a secret value stays secret (secretsPreservingProxy)
+    for (const change of plan.changes) setAt(args.props, change);
     return args.props;
   } catch (error) {
     process.stderr.write(`kubelet-guard: remediation ${rule.policy} failed on ${args.urn}: ${String((error as Error)?.stack ?? error)}\n`);

@@ -32,9 +32,10 @@ const MAX_LEAVES = 10_000;
 const pathText = (path: PropertyPath): string =>
   path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${key}` : key), "");
 
-function defaults(rule: Rule): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(rule.params).flatMap(([key, p]) => (p.default !== undefined ? [[key, p.default]] : [])));
-}
+/** Each rule's parameters at their schema defaults, for the rules other than the one remediating. */
+const DEFAULT_PARAMS = new Map<Rule, Record<string, unknown>>(
+  RULES.map((r) => [r, Object.fromEntries(Object.entries(r.params).flatMap(([key, p]) => (p.default !== undefined ? [[key, p.default]] : [])))]),
+);
 
 /** Everything the pack would say about the resource, and the findings of `rule`; undefined when the analysis fails. */
 function outcome(
@@ -53,7 +54,7 @@ function outcome(
     for (const node of analysis.nodes) {
       const view = viewOf(node);
       for (const r of RULES) {
-        for (const finding of evaluateRule(r, node, view, r === rule ? params : defaults(r))) {
+        for (const finding of evaluateRule(r, node, view, r === rule ? params : DEFAULT_PARAMS.get(r)!)) {
           said.add(`${r.policy} ${finding.message}`);
           if (r === rule) findings.push(finding);
         }
@@ -111,13 +112,18 @@ function candidates(props: Record<string, unknown>, finding: Finding): PropertyC
   return found;
 }
 
-function applied(props: Record<string, unknown>, change: PropertyChange): Record<string, unknown> {
-  const copy = structuredClone(props);
-  let node = copy as Record<string | number, unknown>;
+/** Makes the change on `target` in place: through the SDK's props proxy, or on a plain copy. */
+export function setAt(target: Record<string, unknown>, change: PropertyChange): void {
+  let node = target as Record<string | number, unknown>;
   for (const key of change.path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
   const last = change.path[change.path.length - 1];
   if (change.value === undefined) delete node[last];
   else node[last] = change.value;
+}
+
+function applied(props: Record<string, unknown>, change: PropertyChange): Record<string, unknown> {
+  const copy = structuredClone(props);
+  setAt(copy, change);
   return copy;
 }
 
