@@ -28,6 +28,12 @@ import {
 import { parseYamlDocuments } from "../userdata/structured";
 import { readKubeletUnit, type KubeletUnit } from "./systemd";
 
+/** A kubelet argument and the file or command that passes it. */
+interface LocatedWord {
+  word: ArgWord;
+  location: Location;
+}
+
 const KUBELET_CONFIG_PATHS = new Set([
   AL2_KUBELET_CONFIG_PATH,
   AL2_KUBELET_CONFIG_TEXT,
@@ -390,8 +396,7 @@ export class NodeBuilder {
   /**
    * k3s and RKE2 run the kubelet themselves (k3s pkg/daemons/agent agent_linux.go kubeletArgsAndConfig):
    * `--config-dir` with the configuration they write, `--read-only-port=0`, then the user's `kubelet-arg`
-   * values from /etc/rancher/<distro>/config.yaml (and config.yaml.d) and `--kubelet-arg` on the command line,
-   * as flags. What their own config sets is not visible, so only what the user passes is judged.
+   * values as flags. What their own config sets is not visible, so only what the user passes is judged.
    */
   private k3sSources(call: { location: Location; distro: string; words: ArgWord[] }): KubeletSources {
     const dir = `/var/lib/rancher/${call.distro}/agent/etc/kubelet.conf.d`;
@@ -399,39 +404,21 @@ export class NodeBuilder {
     const commandLines: CommandLineSource[] = [
       { location: { source: own }, origin: "platform", words: [{ text: `--config-dir=${dir}` }, { text: "--read-only-port=0" }] },
     ];
-    const configs = [
-      `/etc/rancher/${call.distro}/config.yaml`,
-      ...[...this.files.keys()].filter((p) => p.startsWith(`/etc/rancher/${call.distro}/config.yaml.d/`)).sort(),
-    ];
-    for (const path of configs) {
-      const file = this.files.get(path);
-      const text = file ? fileText(file.state) : undefined;
-      if (!file) continue;
-      if (text === undefined) {
-        this.addUnverifiable(file.location, `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet arguments in it are not visible`);
-        continue;
-      }
-      const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
-      const doc = parsed.ok ? parsed.documents[0] : undefined;
-      if (!doc || !isPlainObject(doc.value)) continue;
-      const words: ArgWord[] = [];
-      const args = doc.value["kubelet-arg"] ?? doc.value["kubelet-arg+"];
-      (Array.isArray(args) ? args : args === undefined ? [] : [args]).forEach((arg, i) => {
-        const line = locateLine(file.state, doc.lineOf(Array.isArray(args) ? `kubelet-arg.${i}` : "kubelet-arg") ?? 1, path)?.line;
-        if (typeof arg === "string") words.push({ text: `--${arg}`, line });
-      });
-      if (doc.value["protect-kernel-defaults"] === true)
-        words.push({ text: "--protect-kernel-defaults=true", line: locateLine(file.state, doc.lineOf("protect-kernel-defaults") ?? 1, path)?.line });
-      if (words.length) commandLines.push({ location: { ...file.location, line: undefined, file: path }, origin: "user", words });
-    }
-    const cli: ArgWord[] = [];
+    const { kubeletArgs, kernelDefaults } = this.k3sConfigFiles(call.distro);
+    const cli: { word: ArgWord; location: Location }[] = [];
     for (let k = 0; k < call.words.length; k++) {
       const w = call.words[k];
-      if (w.text === "--kubelet-arg" && call.words[k + 1]) cli.push({ ...call.words[++k], text: `--${call.words[k].text}` });
-      else if (w.text.startsWith("--kubelet-arg=")) cli.push({ ...w, text: `--${w.text.slice("--kubelet-arg=".length)}` });
-      else if (w.text === "--protect-kernel-defaults") cli.push({ ...w, text: "--protect-kernel-defaults=true" });
+      if (w.text === "--kubelet-arg" && call.words[k + 1]) cli.push({ word: { ...call.words[++k], text: `--${call.words[k].text}` }, location: call.location });
+      else if (w.text.startsWith("--kubelet-arg=")) cli.push({ word: { ...w, text: `--${w.text.slice("--kubelet-arg=".length)}` }, location: call.location });
+      else if (w.text === "--protect-kernel-defaults") kernelDefaults.push({ word: { ...w, text: "--protect-kernel-defaults=true" }, location: call.location });
     }
-    if (cli.length) commandLines.push({ location: call.location, origin: "user", words: cli });
+    // k3s pkg/util/args.go GetArgs: a kubelet-arg replaces k3s's own argument of that name, whatever the order,
+    // so --protect-kernel-defaults (one of k3s's own) goes before every kubelet-arg; repeated kubelet-args keep their order.
+    for (const { word, location } of [...kernelDefaults, ...kubeletArgs, ...cli]) {
+      const last = commandLines[commandLines.length - 1];
+      if (last.origin === "user" && last.location === location) last.words.push(word);
+      else commandLines.push({ location, origin: "user", words: [word] });
+    }
     const image = new Map<string, KubeletFileContent>([
       [
         `${dir}/00-${call.distro}-defaults.conf`,
@@ -439,6 +426,59 @@ export class NodeBuilder {
       ],
     ]);
     return startKubelet(commandLines, this.fileSystem(image), this.limits, call.location);
+  }
+
+  /**
+   * /etc/rancher/<distro>/config.yaml, then config.yaml.d/*.yaml|*.yml by name (k3s pkg/configfilearg parser.go
+   * readConfigFile, dotDFiles): a key ending in `+` appends to the value so far, any other key replaces it; each
+   * value becomes text (wrangler convert.ToString). A file k3s cannot read stops it.
+   */
+  private k3sConfigFiles(distro: string): { kubeletArgs: LocatedWord[]; kernelDefaults: LocatedWord[] } {
+    const base = `/etc/rancher/${distro}/config.yaml`;
+    const dropIns = `${base}.d/`;
+    const paths = [base, ...[...this.files.keys()].filter((p) => p.startsWith(dropIns) && /^[^/]+\.ya?ml$/i.test(p.slice(dropIns.length))).sort()];
+    let kubeletArgs: LocatedWord[] = [];
+    let kernelDefaults: LocatedWord[] = [];
+    for (const path of paths) {
+      const file = this.files.get(path);
+      if (!file) continue;
+      const text = fileText(file.state);
+      const location: Location = { ...file.location, line: undefined, file: path };
+      if (text === undefined) {
+        this.addUnverifiable(file.location, `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet arguments in it are not visible`);
+        continue;
+      }
+      const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
+      const doc = parsed.ok ? parsed.documents[0] : undefined;
+      if (!parsed.ok || (doc && doc.value !== null && !isPlainObject(doc.value))) {
+        this.problems.push({
+          kind: "refuse",
+          text: path,
+          location: { ...file.location, file: path },
+          origin: "user",
+          message: `${distro} would not start: ${path} ${parsed.ok ? "is not a YAML mapping" : `cannot be parsed (${parsed.error})`}`,
+        });
+        continue;
+      }
+      if (!doc || !isPlainObject(doc.value)) continue;
+      for (const [key, value] of Object.entries(doc.value)) {
+        const name = key.endsWith("+") ? key.slice(0, -1) : key;
+        if (name !== "kubelet-arg" && name !== "protect-kernel-defaults") continue;
+        const items = Array.isArray(value) ? value : value === null ? [] : [value];
+        const words: LocatedWord[] = [];
+        items.forEach((item, i) => {
+          const line = locateLine(file.state, doc.lineOf(Array.isArray(value) ? `${key}.${i}` : key) ?? 1, path)?.line;
+          if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
+            this.addUnverifiable({ ...location, line }, `${key} in ${path} has a value that is not text, so what ${distro} passes the kubelet is not visible`);
+          } else if (name === "kubelet-arg") words.push({ word: { text: `--${String(item)}`, line }, location });
+          else if (item === true || /^(1|t|T|true|TRUE|True)$/.test(String(item)))
+            words.push({ word: { text: "--protect-kernel-defaults=true", line }, location });
+        });
+        if (name === "kubelet-arg") kubeletArgs = key.endsWith("+") ? [...kubeletArgs, ...words] : words;
+        else kernelDefaults = key.endsWith("+") ? [...kernelDefaults, ...words] : words;
+      }
+    }
+    return { kubeletArgs, kernelDefaults };
   }
 
   /** The exec line of the unit that runs the kubelet, as systemd builds it from the node's files (over the image's own). */
@@ -650,7 +690,19 @@ export class NodeBuilder {
 
   private kubeadmKubeletConfiguration(): ConfigSource | undefined {
     const found = this.kubeadmDocuments().find(({ doc }) => doc.kind === "KubeletConfiguration");
-    if (!found || !this.kubeadmCalls.some((c) => c.args[0] === "init")) return undefined;
+    if (!found) return undefined;
+    if (!this.kubeadmCalls.some((c) => c.args[0] === "init")) {
+      // kubeadm join reads only the JoinConfiguration (cmd/kubeadm/app/util/config joinconfiguration.go warns "Ignored configuration document").
+      this.problems.push({
+        kind: "note",
+        text: "KubeletConfiguration",
+        location: found.locate("kind") ?? found.location,
+        origin: "user",
+        message:
+          "kubeadm join ignores this KubeletConfiguration document: the kubelet gets the cluster's configuration (the kubelet-config ConfigMap written at kubeadm init) instead",
+      });
+      return undefined;
+    }
     return { location: found.location, origin: "user", doc: found.doc, locate: found.locate };
   }
 
