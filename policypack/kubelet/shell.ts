@@ -428,7 +428,7 @@ const NONE: string[] = [];
  * variables and command substitutions stay as their source text and are
  * listed in `unresolved`.
  */
-export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[], assigned = new Map<string, string>()): void {
+export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[], assigned?: Map<string, string>): void {
   const segments = word.segments;
   // The common case: only literal text, quoted or not.
   let text = "";
@@ -446,7 +446,8 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
     if (text !== "" || quoted) out.push({ text, line: word.line, unresolved: NONE });
     return;
   }
-  const lookup: Environment = (name) => (assigned.has(name) ? assigned.get(name) : env(name));
+  // ${V:=d} assigns V for the rest of the words (made on first use: most words assign nothing).
+  const lookup: Environment = (name) => (assigned?.has(name) ? assigned.get(name) : env(name));
   let current: ExpandedWord | undefined;
   let hasQuoted = false;
   const append = (text: string): ExpandedWord => {
@@ -489,7 +490,7 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
           continue;
         }
         value = fallbackText(seg.fallback, lookup);
-        if (value !== undefined) assigned.set(seg.name, value);
+        if (value !== undefined) (assigned ??= new Map()).set(seg.name, value);
       }
       if (value === undefined) unresolved(seg.raw);
       else if (seg.quoted) {

@@ -94,9 +94,8 @@ export function decodeUserData(value: string, encoding: "base64" | "plain", limi
 
 /** cloud-init treats user data as MIME when "mime-version:" is in its first 4 KiB; nodeadm when it has a multipart Content-Type header. */
 export function looksLikeMime(text: string): boolean {
-  const head = text.slice(0, 4096).toLowerCase();
-  if (head.includes("mime-version:")) return true;
-  return /^content-type:\s*multipart\//.test(head);
+  const head = text.slice(0, 4096);
+  return /mime-version:/i.test(head) || /^content-type:\s*multipart\//i.test(head);
 }
 
 /** cloud-init's content sniffing of a text/plain or headerless document. */
