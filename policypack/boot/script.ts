@@ -41,6 +41,31 @@ type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "stat
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
 const PREFIX_COMMANDS = new Set(["sudo", "exec", "nohup", "command", "env", "time", "nice"]);
+/** Their options that take the next word as a value (sudo(8), env(1), nice(1)). */
+const PREFIX_VALUE_OPTIONS: Record<string, readonly string[]> = {
+  sudo: [
+    "-u",
+    "-g",
+    "-C",
+    "-D",
+    "-h",
+    "-p",
+    "-r",
+    "-t",
+    "-U",
+    "--user",
+    "--group",
+    "--close-from",
+    "--chdir",
+    "--host",
+    "--prompt",
+    "--role",
+    "--type",
+    "--other-user",
+  ],
+  env: ["-u", "-C", "--unset", "--chdir"],
+  nice: ["-n", "--adjustment"],
+};
 
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
@@ -182,11 +207,12 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     return undefined;
   }
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
+    const takesValue = PREFIX_VALUE_OPTIONS[basename(words[0].text)] ?? [];
     words.shift();
     while (words.length > 1 && (words[0].text.startsWith("-") || ASSIGNMENT.test(words[0].text))) {
       const m = ASSIGNMENT.exec(words[0].text);
       if (m) temporary.set(m[1], assignedValue(words[0], m[1]));
-      words.shift();
+      if (takesValue.includes(words.shift()!.text) && words.length > 1) words.shift();
     }
   }
   const name = basename(words[0].text);
@@ -287,11 +313,11 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       output = { kind: "fetched", what: name, url: args.find((a) => /^https?:\/\//.test(a.text))?.text };
       break;
     }
-    case "aws":
-      if (args[0]?.text === "s3" && args[1]?.text === "cp" && args[3] && !args[3].text.startsWith("-")) {
-        builder.hideFile(args[3].text, location, "is downloaded at boot from S3, so its content is not visible");
-      }
+    case "aws": {
+      const target = s3CopyTarget(args);
+      if (target) builder.hideFile(target, location, "is downloaded at boot from S3, so its content is not visible");
       break;
+    }
     case "source":
     case ".":
       if (args[0]) runFile(builder, args[0].text, location, depth);
@@ -576,6 +602,39 @@ function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefin
     if (target !== undefined) return target === "-" ? undefined : target;
   }
   return undefined;
+}
+
+/** Options of `aws s3 cp` and the CLI's global options that take no value (awscli customizations/s3/subcommands.py, clidriver). */
+const AWS_S3_SWITCHES = new Set([
+  "--dryrun",
+  "--quiet",
+  "--only-show-errors",
+  "--no-progress",
+  "--recursive",
+  "--follow-symlinks",
+  "--no-follow-symlinks",
+  "--no-guess-mime-type",
+  "--force-glacier-transfer",
+  "--ignore-glacier-warnings",
+  "--debug",
+  "--no-verify-ssl",
+  "--no-paginate",
+  "--no-sign-request",
+  "--no-cli-pager",
+]);
+
+/** The local file `aws s3 cp s3://… DEST` writes: DEST, or DEST/<key's name> for a directory; not `-` (standard output). */
+function s3CopyTarget(args: ExpandedWord[]): string | undefined {
+  const positionals: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k].text;
+    if (text.startsWith("--")) {
+      if (!text.includes("=") && !AWS_S3_SWITCHES.has(text)) k++;
+    } else positionals.push(text);
+  }
+  const [service, command, source, dest] = positionals;
+  if (service !== "s3" || command !== "cp" || !source?.startsWith("s3://") || dest === undefined || dest === "-") return undefined;
+  return dest.endsWith("/") ? `${dest}${basename(source)}` : dest;
 }
 
 /**

@@ -145,3 +145,67 @@ describe("scripts that start other scripts and pass them the environment", () =>
     assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255\n/etc/eks/bootstrap.sh c\n"), []);
   });
 });
+
+describe("the shell's own rules for what reaches bootstrap.sh (bash(1): export, declare, set -a, exit, functions, pipelines)", () => {
+  const EXTRA = "KUBELET_EXTRA_ARGS=--read-only-port=10255";
+  const run = (...body: string[]) => findings(`#!/bin/bash\n${body.join("\n")}\n/etc/eks/bootstrap.sh c\n`);
+  it("declare/typeset -x (alone or with other letters) and readonly/local export only with -x; export NAME exports a set variable", () => {
+    for (const exporting of [`declare -x ${EXTRA}`, `typeset -x ${EXTRA}`, `declare -rx ${EXTRA}`, `${EXTRA}; export KUBELET_EXTRA_ARGS`])
+      assert.deepEqual(run(exporting), [READ_ONLY_FLAG(2)], exporting);
+    for (const local of [`declare ${EXTRA}`, `readonly ${EXTRA}`, `typeset -r ${EXTRA}`, `declare -- ${EXTRA}`, `${EXTRA}; declare -x OTHER`])
+      assert.deepEqual(run(local), [], local);
+  });
+  it("set -a and set -o allexport export every later assignment; other options do not", () => {
+    assert.deepEqual(run("set -ea", EXTRA), [READ_ONLY_FLAG(3)]);
+    assert.deepEqual(run("set -o allexport", EXTRA), [READ_ONLY_FLAG(3)]);
+    assert.deepEqual(run("set -o errexit", EXTRA), []);
+    assert.deepEqual(run("set -e -x", EXTRA), []);
+  });
+  it("an assignment in a branch that may not run leaves the variable unknown only if it was set before", () => {
+    assert.deepEqual(run("export KUBELET_EXTRA_ARGS=--max-pods=20", `if false; then export ${EXTRA}; fi`).length, 1);
+    assert.deepEqual(run(`export ${EXTRA}`, "export KUBELET_EXTRA_ARGS=--max-pods=20"), []);
+  });
+  it("exit ends the script unless it is conditional; a function runs where it is called, and only then", () => {
+    assert.deepEqual(findings(`#!/bin/bash\nexit 0\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n`), []);
+    assert.deepEqual(findings(`#!/bin/bash\n[ -f /x ] || exit 0\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n`), [
+      READ_ONLY_FLAG(3),
+    ]);
+    const fn = "start() {\n  /etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n}";
+    assert.deepEqual(findings(`#!/bin/bash\n${fn}\n`), []);
+    assert.deepEqual(findings(`#!/bin/bash\n${fn}\nstart\n`), [READ_ONLY_FLAG(3)]);
+    assert.deepEqual(findings(`#!/bin/bash\nquit() {\n  exit 1\n}\nquit\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n`), []);
+  });
+  it("sudo, nohup, env and exec run the command after them, with env's and sudo's assignments", () => {
+    const start = "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'";
+    for (const prefix of ["sudo", "sudo -E", "sudo -u root", "nohup", "exec", "command", "time", "nice -n 5", "env -u HOME"])
+      assert.deepEqual(findings(`#!/bin/bash\n${prefix} ${start}\n`), [READ_ONLY_FLAG(2)], prefix);
+    assert.deepEqual(findings(`#!/bin/bash\nsudo -E ${EXTRA} /etc/eks/bootstrap.sh c\n`), [READ_ONLY_FLAG(2)]);
+  });
+});
+
+describe("commands that write files, by their own manuals", () => {
+  const CONFIG_JSON = JSON_CONFIG;
+  it("tee writes every file it is given and appends with -a or --append", () => {
+    assert.deepEqual(findings(al2(`echo '${CONFIG_JSON}' | tee /tmp/copy ${CONFIG} > /dev/null`)), [NO_CLIENT_CA, READ_ONLY_IN_CONFIG(2)]);
+    for (const append of ["-a", "--append"]) assert.deepEqual(findings(al2(`echo '{"x": 1}' | tee ${append} ${CONFIG}`)).length, 1, append);
+  });
+  it("a redirection writes (>, >|, &>) or appends (>>) the command's output; /dev/null and input redirections write nothing", () => {
+    for (const op of [">", ">|", "&>"]) assert.deepEqual(findings(al2(`echo '${CONFIG_JSON}' ${op} ${CONFIG}`)), [NO_CLIENT_CA, READ_ONLY_IN_CONFIG(2)], op);
+    assert.deepEqual(findings(al2(`echo '${CONFIG_JSON}' > /dev/null`)), []);
+    assert.deepEqual(findings(al2(`cat < ${CONFIG}`)), []);
+  });
+  it("echo: -n drops the newline, -e reads escapes, -E does not, and a word that is not only those letters is printed", () => {
+    assert.deepEqual(findings(al2(`echo -E '${CONFIG_JSON.replace(/,/g, ",\\n")}' > ${CONFIG}`)).length, 1);
+    assert.deepEqual(findings(al2(`echo -ne '${CONFIG_JSON}' > ${CONFIG}`)), [NO_CLIENT_CA, READ_ONLY_IN_CONFIG(2)]);
+    assert.deepEqual(findings(al2(`echo -x '${CONFIG_JSON}' > ${CONFIG}`)).length, 1);
+  });
+  it("aws s3 cp: the destination after the S3 source, past options and their values; a directory gets the key's name", () => {
+    const hidden = (path: string) =>
+      `kubelet-node-config-verifiable: user data line 2: ${path} is downloaded at boot from S3, so its content is not visible; none of the kubelet settings in it can be checked`;
+    assert.deepEqual(findings(al2(`aws s3 cp --region us-east-1 --quiet s3://bucket/k.json ${CONFIG}`)), [hidden(CONFIG)]);
+    assert.deepEqual(findings(al2(`aws --region=us-east-1 s3 cp s3://bucket/kubelet-config.json /etc/kubernetes/kubelet/`)), [hidden(CONFIG)]);
+    assert.deepEqual(findings(al2(`aws s3 cp s3://bucket/k.json - > /tmp/k`)), []);
+    assert.deepEqual(findings(al2(`aws s3 cp ${CONFIG} s3://bucket/k.json`)), []);
+    assert.deepEqual(findings(al2(`aws s3 ls s3://bucket/ ${CONFIG}`)), []);
+  });
+});
