@@ -21,8 +21,10 @@ const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: 
 export function readCloudConfig(builder: NodeBuilder, text: string, source: string): void {
   const parsed = parseYamlDocuments(text, builder.limits, { version: "1.1" });
   if (!parsed.ok) {
-    if (/kubelet|kubeadm|bootstrap\.sh/.test(text))
+    if (/kubelet|kubeadm|bootstrap\.sh/.test(text)) {
+      builder.markKubelet();
       builder.addUnverifiable({ source }, `the cloud-config is not valid YAML (${parsed.error}), so cloud-init would skip it`);
+    }
     return;
   }
   const doc = parsed.documents[0];
@@ -37,18 +39,42 @@ export function readCloudConfig(builder: NodeBuilder, text: string, source: stri
   runCommands(builder, config.runcmd, "runcmd", doc, source);
 }
 
+/**
+ * bootcmd and runcmd as cloud-init's util.shellify writes them: a string is a line of shell, a list is one
+ * command with each word quoted (Python's str() of each), a null (a YAML comment) is skipped, and anything
+ * else fails the whole module, so none of its commands run.
+ */
 function runCommands(builder: NodeBuilder, list: unknown, key: string, doc: StructuredDocument, source: string): void {
   if (!Array.isArray(list)) return;
+  const lineOf = (index: number): number => doc.lineOf(`${key}.${index}`) ?? doc.lineOf(key) ?? 1;
+  const bad = list.findIndex((entry) => entry !== null && typeof entry !== "string" && !Array.isArray(entry));
+  if (bad !== -1) {
+    if (/kubelet|kubeadm|bootstrap\.sh/.test(JSON.stringify(list))) {
+      builder.markKubelet();
+      builder.addUnverifiable(
+        { source, line: lineOf(bad) },
+        `${key} item ${bad + 1} is neither a string nor a list, so cloud-init cannot make it a command (util.shellify) and none of ${key} runs`,
+      );
+    }
+    return;
+  }
   list.forEach((entry, index) => {
-    const line = doc.lineOf(`${key}.${index}`) ?? doc.lineOf(key) ?? 1;
+    const line = lineOf(index);
     if (typeof entry === "string") {
       // A block scalar starts on the line after its indicator; a plain one on its own line.
       runScript(builder, entry, { source, firstLine: entry.includes("\n") ? line + 1 : line, exact: true });
-    } else if (Array.isArray(entry) && entry.every((w) => typeof w === "string" || typeof w === "number")) {
-      // An argv list runs without a shell: quote each word so the script reader sees the same words.
-      runScript(builder, entry.map((w) => `'${String(w).replace(/'/g, `'\\''`)}'`).join(" "), { source, firstLine: line, exact: false });
+    } else if (Array.isArray(entry)) {
+      // An argv list runs as one command: each word quoted, so the script reader sees the same words.
+      runScript(builder, entry.map((w) => `'${pythonStr(w).replace(/'/g, `'\\''`)}'`).join(" "), { source, firstLine: line, exact: false });
     }
   });
+}
+
+/** Python's str() of a YAML scalar, as shellify quotes list words. */
+function pythonStr(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return String(value);
 }
 
 export function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: string, doc: StructuredDocument, source: string): void {
@@ -116,6 +142,7 @@ export function readNodeConfig(builder: NodeBuilder, text: string, source: strin
   for (const document of parsed.documents) {
     const doc = document.value;
     if (!isPlainObject(doc)) continue;
+    builder.markKubelet();
     if (doc.kind !== "NodeConfig" || typeof doc.apiVersion !== "string" || !doc.apiVersion.startsWith("node.eks.aws/")) {
       builder.addUnverifiable(
         { source, line: document.lineOf("kind") },
@@ -123,7 +150,6 @@ export function readNodeConfig(builder: NodeBuilder, text: string, source: strin
       );
       continue;
     }
-    builder.markKubelet();
     builder.nodeadmParts.push({ doc, location: { source }, locate: (path) => ({ source, line: document.lineOf(path) }) });
   }
 }

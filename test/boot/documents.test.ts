@@ -108,3 +108,77 @@ describe("cloud-init write_files (cloudinit/config/cc_write_files.py)", () => {
     assert.deepEqual(relevant(text), [readOnly(11)]);
   });
 });
+
+describe("cloud-init bootcmd and runcmd (cloudinit/util.py shellify, cc_runcmd, cc_bootcmd)", () => {
+  const all = (text: string): string[] => {
+    const { node } = analyzeUserData({ value: text, encoding: "plain" });
+    return node ? evaluateNode(node).map((f) => `${f.policy}: ${f.message}`) : [];
+  };
+  const READ_ONLY = (line: number) =>
+    `kubelet-read-only-port: user data line ${line}: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0`;
+  const start = "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'";
+  it("a string is a line of shell, a list one command of quoted words, a null (a comment) is skipped", () => {
+    assert.deepEqual(all(`#cloud-config\nruncmd:\n  - ${start}\n`), [READ_ONLY(3)]);
+    assert.deepEqual(all(`#cloud-config\nruncmd:\n  -\n  - [/etc/eks/bootstrap.sh, c, --kubelet-extra-args, "--read-only-port=10255"]\n`), [READ_ONLY(4)]);
+    assert.deepEqual(all(`#cloud-config\nbootcmd:\n  - |\n    echo start\n    ${start}\n`), [READ_ONLY(5)]);
+  });
+  it("list words are Python's str(): a YAML true is the word True", () => {
+    assert.deepEqual(all('#cloud-config\nruncmd:\n  - [kubelet, "--read-only-port=10255", true]\n'), [
+      'kubelet-node-config-verifiable: user data line 3: the kubelet would refuse to start: unknown command "True"',
+    ]);
+  });
+  it("an item that is neither (a number, a mapping from a stray colon) fails the module: none of it runs, and that is said", () => {
+    assert.deepEqual(all(`#cloud-config\nruncmd:\n  - ${start}\n  - echo done: now\n`), [
+      "kubelet-node-config-verifiable: user data line 4: runcmd item 2 is neither a string nor a list, so cloud-init cannot make it a command (util.shellify) and none of runcmd runs",
+    ]);
+    assert.deepEqual(all(`#cloud-config\nbootcmd:\n  - 20\n  - ${start}\n`), [
+      "kubelet-node-config-verifiable: user data line 3: bootcmd item 1 is neither a string nor a list, so cloud-init cannot make it a command (util.shellify) and none of bootcmd runs",
+    ]);
+    assert.deepEqual(all("#cloud-config\nruncmd:\n  - 20\n  - echo hello\n"), []);
+  });
+  it("bootcmd runs before write_files, runcmd after: the later write wins", () => {
+    const config = (port: number) => `'{"kind":"KubeletConfiguration","apiVersion":"kubelet.config.k8s.io/v1beta1","readOnlyPort":${port}}'`;
+    const kubelet = "  - kubelet --config=/etc/k.json --anonymous-auth=false --authorization-mode=Webhook\n";
+    const files = `write_files:\n  - path: /etc/k.json\n    content: ${config(0)}\n`;
+    const echo = `  - echo ${config(10255)} > /etc/k.json\n`;
+    const text = (module: string) =>
+      module === "bootcmd" ? `#cloud-config\nbootcmd:\n${echo}${files}runcmd:\n${kubelet}` : `#cloud-config\nruncmd:\n${echo}${kubelet}${files}`;
+    const readOnly = (module: string) => all(text(module)).filter((f) => f.startsWith("kubelet-read-only-port"));
+    assert.deepEqual(readOnly("bootcmd"), []);
+    assert.deepEqual(readOnly("runcmd"), [
+      "kubelet-read-only-port: user data line 3 (/etc/k.json): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0",
+    ]);
+  });
+  it("a cloud-config that is not YAML is skipped by cloud-init, said only when it concerns a kubelet", () => {
+    assert.deepEqual(all(`#cloud-config\nruncmd:\n  - ${start}\n - [\n`), [
+      "kubelet-node-config-verifiable: user data: the cloud-config is not valid YAML (A block sequence may not be used as an implicit map key), so cloud-init would skip it",
+    ]);
+    assert.deepEqual(all("#cloud-config\npackages:\n  - curl\n - [\n"), []);
+  });
+});
+
+describe("NodeConfig and Bottlerocket documents that cannot be read", () => {
+  const all = (text: string): string[] => {
+    const { node } = analyzeUserData({ value: text, encoding: "plain" });
+    return node ? evaluateNode(node).map((f) => `${f.policy}: ${f.message}`) : [];
+  };
+  const mime = (type: string, body: string) =>
+    `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: ${type}\n\n${body}\n--B--\n`;
+  it("a document that is not a node.eks.aws NodeConfig is rejected by nodeadm (api/v1alpha1)", () => {
+    const findings = all(mime("application/node.eks.aws", "apiVersion: v1\nkind: ConfigMap\n"));
+    assert.ok(
+      findings.includes(
+        "kubelet-node-config-verifiable: user data part 1 (application/node.eks.aws) line 2: a document in the nodeadm part is not a node.eks.aws NodeConfig, so nodeadm rejects it",
+      ),
+      findings.join("\n"),
+    );
+    assert.ok(
+      all(mime("application/node.eks.aws", "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: [\n")).some((f) =>
+        f.includes("the NodeConfig is not valid YAML or JSON"),
+      ),
+    );
+  });
+  it("Bottlerocket settings that are not TOML", () => {
+    assert.ok(all('[settings.kubernetes]\ncluster-name = "c"\napi-server = \n').some((f) => f.includes("the Bottlerocket settings are not valid TOML")));
+  });
+});
