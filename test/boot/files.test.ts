@@ -64,8 +64,14 @@ describe("sed s/// against GNU sed", { skip: !has("sed") && "sed is not installe
 describe("jq assignments and del against jq", { skip: !has("jq") && "jq is not installed" }, () => {
   const key = fc.constantFrom("readOnlyPort", "authentication", "anonymous", "enabled", "a", "b");
   const path = fc.array(key, { minLength: 1, maxLength: 3 });
-  const scalar = fc.oneof(fc.integer({ min: -2, max: 20000 }), fc.boolean(), fc.constantFrom("Webhook", "4h0m0s", ""), fc.constant(null));
-  const value = fc.oneof(scalar, fc.dictionary(key, scalar, { maxKeys: 2 }));
+  // Strings with the characters a filter is split and nested on (| ( ) [ ] { } " \\), which jq reads as text inside quotes.
+  const scalar = fc.oneof(
+    fc.integer({ min: -2, max: 20000 }),
+    fc.boolean(),
+    fc.constantFrom("Webhook", "4h0m0s", "", "a|b", "x(y", 'q"r|s', "t\\", "[1]", "{}", ")|("),
+    fc.constant(null),
+  );
+  const value = fc.oneof(scalar, fc.dictionary(key, scalar, { maxKeys: 2 }), fc.array(scalar, { maxLength: 3 }));
   const term = fc.oneof(
     fc.tuple(path, fc.constantFrom("=", "|="), value).map(([p, op, v]) => `.${p.join(".")} ${op} ${JSON.stringify(v)}`),
     path.map((p) => `del(.${p.join(".")})`),
