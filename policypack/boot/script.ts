@@ -452,20 +452,45 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
  * cp, mv and install (coreutils): into a directory (a trailing slash, -t, several sources, or a directory
  * the node has) the file keeps its name; install sets mode 0755 unless -m says otherwise.
  */
+/**
+ * cp, mv and install (coreutils): SOURCE DEST, SOURCE… DIRECTORY, or -t DIRECTORY SOURCE…; install sets
+ * mode 755 unless -m/--mode says otherwise, takes -o/-g as owner and group, and with -d only makes directories.
+ */
 function copyFiles(builder: NodeBuilder, name: string, args: ExpandedWord[], location: ReturnType<typeof at>): void {
+  const installing = name === "install";
   const paths: string[] = [];
   let targetDirectory: string | undefined;
-  let mode: string | undefined = name === "install" ? "755" : undefined;
-  let modeText = name === "install" ? "install (mode 755 unless -m is given)" : undefined;
+  let directories = false;
+  let mode: string | undefined = installing ? "755" : undefined;
+  let modeText = installing ? "install (mode 755 unless -m is given)" : undefined;
+  let user: string | undefined;
+  let group: string | undefined;
+  // An option's value: the rest of the word (-m644, --mode=644) or the next word.
+  const valueOf = (k: number, short: string, long: string): [value: string | undefined, next: number] | undefined => {
+    const text = args[k].text;
+    if (text === short || text === long) return [args[k + 1]?.text, k + 1];
+    if (text.startsWith(`${long}=`)) return [text.slice(long.length + 1), k];
+    if (text.startsWith(short) && !text.startsWith("--")) return [text.slice(short.length), k];
+    return undefined;
+  };
   for (let k = 0; k < args.length; k++) {
     const text = args[k].text;
-    if (text === "-t" || text === "--target-directory") targetDirectory = args[++k]?.text;
-    else if (text.startsWith("--target-directory=")) targetDirectory = text.slice("--target-directory=".length);
-    else if (name === "install" && (text === "-m" || text === "--mode")) {
-      mode = args[++k]?.text;
+    const target = valueOf(k, "-t", "--target-directory");
+    const modeValue = installing ? valueOf(k, "-m", "--mode") : undefined;
+    const owner = installing ? valueOf(k, "-o", "--owner") : undefined;
+    const grp = installing ? valueOf(k, "-g", "--group") : undefined;
+    if (target) [targetDirectory, k] = target;
+    else if (modeValue) {
+      [mode, k] = modeValue;
       modeText = `install -m ${mode ?? ""}`;
-    } else if (name === "install" && (text === "-o" || text === "-g" || text === "--owner" || text === "--group")) k++;
+    } else if (owner) [user, k] = owner;
+    else if (grp) [group, k] = grp;
+    else if (installing && (text === "-d" || text === "--directory")) directories = true;
     else if (!text.startsWith("-")) paths.push(text);
+  }
+  if (directories) {
+    for (const path of paths) builder.directories.add(path.replace(/\/+$/, ""));
+    return;
   }
   if (!targetDirectory && paths.length > 2) targetDirectory = paths.pop();
   if (!targetDirectory && paths.length === 2 && builder.isDirectory(paths[1])) targetDirectory = paths.pop();
@@ -476,8 +501,17 @@ function copyFiles(builder: NodeBuilder, name: string, args: ExpandedWord[], loc
       : [];
   for (const [from, to] of pairs) {
     builder.copyFile(from, to, location, name === "mv");
+    if (!builder.isKubeletFile(to)) continue;
     const value = mode !== undefined ? applyMode(mode, undefined) : undefined;
-    if (value !== undefined && builder.isKubeletFile(to)) builder.setMode(to, { value, location, text: `${modeText} ${to}` });
+    if (value !== undefined) builder.setMode(to, { value, location, text: `${modeText} ${to}` });
+    if (user !== undefined || group !== undefined) {
+      const owner = `${user ?? "root"}:${group ?? "root"}`;
+      builder.setOwner(to, {
+        value: owner,
+        location,
+        text: `install${user !== undefined ? ` -o ${user}` : ""}${group !== undefined ? ` -g ${group}` : ""} ${to}`,
+      });
+    }
   }
 }
 

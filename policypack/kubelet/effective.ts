@@ -319,9 +319,11 @@ function exitsEarly(flags: readonly { source: CommandLineSource; assignment: Fla
 }
 
 function unresolvedFlag(source: CommandLineSource, a: FlagAssignment): UnknownSetting {
+  const hidden = a.unresolved?.join(", ");
   return {
     state: "unknown",
-    reason: `${a.text} depends on ${a.unresolved?.join(", ") ?? "a value"} that is not visible`,
+    // A word that is all expansion ($EXTRA) is itself what is not visible.
+    reason: hidden === a.text ? `${a.text} is not visible` : `${a.text} depends on ${hidden ?? "a value"} that is not visible`,
     provenance: flagProvenance(source, a),
   };
 }

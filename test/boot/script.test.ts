@@ -209,3 +209,67 @@ describe("commands that write files, by their own manuals", () => {
     assert.deepEqual(findings(al2(`aws s3 ls s3://bucket/ ${CONFIG}`)), []);
   });
 });
+
+describe("cp, mv and install (coreutils), sed options, systemctl (systemctl(1))", () => {
+  const staged = (...commands: string[]) => al2(`echo '${JSON_CONFIG}' > /tmp/kubelet-config.json\n${commands.join("\n")}`);
+  const placed = (line: number) => [
+    `kubelet-client-ca-file: user data line ${line}: authentication.x509.clientCAFile not set (kubelet default "") leaves x509 client-certificate authentication to the kubelet API off; set authentication.x509.clientCAFile to the cluster CA bundle`,
+    READ_ONLY_IN_CONFIG(2),
+  ];
+  it("copies to SOURCE DEST, into a DIRECTORY given last or with -t, or into a directory made before", () => {
+    assert.deepEqual(findings(staged(`cp /tmp/kubelet-config.json ${CONFIG}`)), placed(4));
+    assert.deepEqual(findings(staged("cp -t /etc/kubernetes/kubelet /tmp/kubelet-config.json")), placed(4));
+    assert.deepEqual(findings(staged("cp --target-directory=/etc/kubernetes/kubelet/ /tmp/kubelet-config.json")), placed(4));
+    assert.deepEqual(findings(staged("cp /tmp/other /tmp/kubelet-config.json /etc/kubernetes/kubelet/")), placed(4));
+    assert.deepEqual(findings(staged("mkdir -p /etc/kubernetes/kubelet/", "cp /tmp/kubelet-config.json /etc/kubernetes/kubelet")), placed(5));
+    // the AMI ships /etc/kubernetes/kubelet as a directory (amazon-eks-ami), so the file goes into it
+    assert.deepEqual(findings(staged("cp /tmp/kubelet-config.json /etc/kubernetes/kubelet")), placed(4));
+  });
+  it("mv takes the source away; a later copy of it copies what is not there", () => {
+    assert.deepEqual(findings(al2(`echo '${JSON_CONFIG}' > /tmp/k.json\nmv /tmp/k.json /tmp/j.json\ncp /tmp/k.json ${CONFIG}`)), [
+      `kubelet-node-config-verifiable: user data line 4: ${CONFIG} is replaced by /tmp/k.json, whose content is not visible; none of the kubelet settings in it can be checked`,
+    ]);
+    assert.deepEqual(findings(al2(`echo '${JSON_CONFIG}' > /tmp/k.json\ncp /tmp/k.json /tmp/j.json\ncp /tmp/k.json ${CONFIG}`)), placed(5));
+  });
+  it("install: mode 755 unless -m (also -m644 and --mode=644), owner and group from -o and -g, -d makes directories only", () => {
+    const mode = (text: string, value: string) =>
+      `kubelet-config-file-permissions: user data line 3: ${text} ${CONFIG} leaves the kubelet config file ${CONFIG} with mode ${value}, looser than 644; chmod 644 ${CONFIG}`;
+    assert.deepEqual(findings(staged(`install /tmp/kubelet-config.json ${CONFIG}`)), [...placed(4), mode("install (mode 755 unless -m is given)", "755")]);
+    assert.deepEqual(findings(staged(`install -m 666 /tmp/kubelet-config.json ${CONFIG}`)), [...placed(4), mode("install -m 666", "666")]);
+    for (const option of ["-m 0644", "-m644", "--mode=644", "--mode 0600"])
+      assert.deepEqual(findings(staged(`install ${option} /tmp/kubelet-config.json ${CONFIG}`)), placed(4), option);
+    assert.deepEqual(findings(staged(`install -m 600 -o nobody /tmp/kubelet-config.json ${CONFIG}`)), [
+      ...placed(4),
+      `kubelet-config-file-permissions: user data line 3: install -o nobody ${CONFIG} makes nobody:root the owner of the kubelet config file ${CONFIG}; chown root:root ${CONFIG}`,
+    ]);
+    assert.deepEqual(findings(staged(`install -m 600 --owner=root -g root /tmp/kubelet-config.json ${CONFIG}`)), placed(4));
+    assert.deepEqual(findings(staged("install -d /etc/kubernetes/kubelet", "cp /tmp/kubelet-config.json /etc/kubernetes/kubelet")), placed(5));
+  });
+  it("sed changes a file only in place (-i, -i.bak, --in-place); -E and -r read extended expressions; -e and ; give several", () => {
+    const to10255 = (options: string, script = 's/"readOnlyPort": [0-9]+/"readOnlyPort": 10255/') => findings(al2(`sed ${options} '${script}' ${CONFIG}`));
+    for (const options of ["-i -E", "-r -i", "--in-place -E", "-i.bak -r"]) assert.deepEqual(to10255(options), [READ_ONLY_IN_CONFIG(2)], options);
+    assert.deepEqual(to10255("-E"), []);
+    assert.deepEqual(to10255("-i"), [], "+ is a literal in a basic expression");
+    assert.deepEqual(to10255("-i -e", 's/"x"/"y"/; s/"readOnlyPort": 0/"readOnlyPort": 10255/'), [READ_ONLY_IN_CONFIG(2)]);
+    assert.deepEqual(to10255("-i", "/readOnlyPort/d"), [
+      `kubelet-node-config-verifiable: user data line 2: sed edits ${CONFIG}, whose result the pack cannot work out`,
+    ]);
+  });
+  it("systemctl start, restart and enable --now run a unit's ExecStart script then; enable alone does not", () => {
+    const unit = (verb: string) =>
+      al2(
+        [
+          "cat > /etc/systemd/system/setup.service <<'EOF'",
+          "[Service]",
+          "ExecStart=/bin/bash /opt/setup.sh",
+          "EOF",
+          "cat > /opt/setup.sh <<'EOF'",
+          `echo '${JSON_CONFIG}' > ${CONFIG}`,
+          "EOF",
+          `systemctl ${verb} setup.service`,
+        ].join("\n"),
+      );
+    for (const verb of ["start", "restart", "enable --now", "--no-block start"]) assert.equal(findings(unit(verb)).length, 2, verb);
+    for (const verb of ["enable", "stop", "daemon-reload"]) assert.deepEqual(findings(unit(verb)), [], verb);
+  });
+});

@@ -158,7 +158,7 @@ describe("conditionals", () => {
       '/etc/eks/bootstrap.sh c --kubelet-extra-args "$EXTRA"',
       "",
     ].join("\n");
-    assert.deepEqual(messages(script), ["user data line 7: $EXTRA depends on $EXTRA that is not visible, so no kubelet setting can be checked"]);
+    assert.deepEqual(messages(script), ["user data line 7: $EXTRA is not visible, so no kubelet setting can be checked"]);
   });
   it("keeps a variable known when a branch sets the value it already had", () => {
     const script = [
