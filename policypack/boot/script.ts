@@ -368,8 +368,15 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
   return {
     kind: "text",
     text: newline ? `${text}\n` : text,
-    origin: lineOfCommand(origin, command, text.split("\n").length !== raw.split("\n").length),
+    // -e can turn one line of script into several lines of text.
+    origin: lineOfCommand(origin, command, escapes && newlines(text) !== newlines(raw)),
   };
+}
+
+function newlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 
 function singleSubstitution(word: Word): string | undefined {

@@ -58,18 +58,20 @@ export interface YamlOptions {
  * Parsed documents of recent texts: an image's own file (the AL2 kubelet-config.json) is the same text on
  * every node. Results are shared, so callers never change them (applyEdits works on a copy). Small texts only.
  */
-const recent = new Map<string, StructuredResult>();
+const recent = new Map<string, { settings: string; result: StructuredResult }>();
 const RECENT_ENTRIES = 16;
 const RECENT_MAX_TEXT = 16 * 1024;
 
 export function parseYamlDocuments(text: string, limits: Limits, options: YamlOptions = {}): StructuredResult {
   if (text.length > RECENT_MAX_TEXT) return parseYamlUncached(text, limits, options);
-  const key = `${options.version ?? "1.2"}|${options.uniqueKeys ? 1 : 0}|${limits.maxAliases}|${limits.maxNesting}|${text}`;
-  const hit = recent.get(key);
-  if (hit) return hit;
+  // Keyed by the text itself (an image's constant text keeps its hash), the parse settings compared beside it.
+  const settings = `${options.version ?? "1.2"}|${options.uniqueKeys ? 1 : 0}|${limits.maxAliases}|${limits.maxNesting}`;
+  const hit = recent.get(text);
+  if (hit?.settings === settings) return hit.result;
   const result = parseYamlUncached(text, limits, options);
+  recent.delete(text);
   if (recent.size >= RECENT_ENTRIES) recent.delete(recent.keys().next().value!);
-  recent.set(key, result);
+  recent.set(text, { settings, result });
   return result;
 }
 
