@@ -267,3 +267,34 @@ describe("the kubelet's files", () => {
     });
   });
 });
+
+describe("the well-known kubelet files (kube-bench cfg: cis node.yaml, eks, gke and aks config.yaml)", () => {
+  const roles: [path: string, role: string, limit: string][] = [
+    ["/var/lib/kubelet/config.yaml", "kubelet config file", "600"],
+    ["/var/lib/kubelet/config.yml", "kubelet config file", "600"],
+    ["/etc/kubernetes/kubelet-config.yaml", "kubelet config file", "600"],
+    ["/etc/kubernetes/kubelet/config.yaml", "kubelet config file", "600"],
+    ["/etc/kubernetes/kubelet/kubelet-config.yaml", "kubelet config file", "600"],
+    ["/etc/kubernetes/kubelet/kubelet-config.json", "kubelet config file", "600"],
+    ["/home/kubernetes/kubelet-config.yaml", "kubelet config file", "600"],
+    ["/etc/default/kubeletconfig.json", "kubelet config file", "600"],
+    ["/etc/kubernetes/kubelet/config.json.d/10-mine.conf", "kubelet config file", "600"],
+    ["/var/lib/kubelet/kubeconfig", "kubelet kubeconfig", "600"],
+    ["/etc/kubernetes/kubelet.conf", "kubelet kubeconfig", "600"],
+    ["/etc/kubernetes/kubelet/kubeconfig", "kubelet kubeconfig", "600"],
+    ["/etc/kubernetes/bootstrap-kubelet.conf", "kubelet kubeconfig", "600"],
+    ["/etc/systemd/system/kubelet.service", "kubelet service file", "600"],
+    ["/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", "kubelet service file", "600"],
+    ["/lib/systemd/system/kubelet.service", "kubelet service file", "600"],
+    ["/etc/kubernetes/pki/ca.crt", "kubelet client CA file", "644"],
+  ];
+  for (const [path, role, limit] of roles) {
+    it(`${path}: the ${role}, mode ${limit} or stricter on a kubeadm node; a chmod alone makes the node one to check`, () => {
+      const chmod = `kubelet-config-file-permissions: user data line 2: chmod 666 ${path} leaves the ${role} ${path} with mode 666, looser than ${limit}; chmod ${limit} ${path}`;
+      assert.ok(analyze(lines("#!/bin/bash", `chmod 666 ${path}`, "kubeadm join 10.0.0.1:6443 --token t")).findings.includes(chmod));
+      assert.ok(analyze(lines("#!/bin/bash", `chmod 666 ${path}`)).findings.includes(chmod));
+      // one letter off is not the kubelet's file
+      assert.deepEqual(analyze(lines("#!/bin/bash", `chmod 666 ${path}x`)), { platform: undefined, findings: [] });
+    });
+  }
+});
