@@ -1,0 +1,78 @@
+/**
+ * The mutants Stryker left alive, grouped by file and by the function they sit in, from the JSON report of
+ * the last run (reports/mutation/mutation.json) or the incremental files given: what MUTATION.md's
+ * "Survivors left" sections are written from.
+ * Usage: npm run mutation:survivors [-- reports/mutation/boot-incremental.json …] [--detail]
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import ts from "typescript";
+
+interface Mutant {
+  mutatorName: string;
+  replacement?: string;
+  status: string;
+  location: { start: { line: number; column: number } };
+}
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { detail: { type: "boolean", default: false } } });
+const reports = positionals.length ? positionals : ["reports/mutation/mutation.json"];
+
+/** The name of the innermost function or method around each line (or "(module)"). */
+function functionsByLine(fileName: string, source: string): string[] {
+  const names = new Array<string>(source.split("\n").length + 2).fill("(module)");
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const visit = (node: ts.Node, name: string): void => {
+    let inner = name;
+    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) inner = node.name?.getText(file) ?? name;
+    else if (ts.isVariableDeclaration(node) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer)))
+      inner = node.name.getText(file);
+    if (inner !== name) {
+      const from = file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
+      const to = file.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
+      for (let line = from; line <= to; line++) names[line] = inner;
+    }
+    ts.forEachChild(node, (child) => visit(child, inner));
+  };
+  visit(file, "(module)");
+  return names;
+}
+
+const alive = new Map<string, Map<string, Mutant[]>>();
+const sources = new Map<string, string>();
+for (const path of reports) {
+  if (!existsSync(path)) {
+    console.error(`${path}: no such report; run npm run mutation (or mutation:boot) first`);
+    process.exit(2);
+  }
+  const report = JSON.parse(readFileSync(path, "utf8")) as Report;
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    sources.set(file, source);
+    const names = functionsByLine(file, source);
+    for (const m of mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+      const byFunction = alive.get(file) ?? new Map<string, Mutant[]>();
+      const name = names[m.location.start.line];
+      byFunction.set(name, [...(byFunction.get(name) ?? []), m]);
+      alive.set(file, byFunction);
+    }
+  }
+}
+
+for (const [file, byFunction] of [...alive].sort()) {
+  const total = [...byFunction.values()].reduce((n, ms) => n + ms.length, 0);
+  console.log(`${file}: ${total} alive`);
+  const lines = sources.get(file)!.split("\n");
+  for (const [name, mutants] of [...byFunction].sort((a, b) => b[1].length - a[1].length)) {
+    const uncovered = mutants.filter((m) => m.status === "NoCoverage").length;
+    console.log(`  ${name}: ${mutants.length}${uncovered ? ` (${uncovered} reached by no test)` : ""}`);
+    if (!values.detail) continue;
+    for (const m of mutants.sort((a, b) => a.location.start.line - b.location.start.line))
+      console.log(
+        `    ${m.location.start.line}: ${m.mutatorName} ${JSON.stringify(m.replacement ?? "")}  | ${lines[m.location.start.line - 1].trim().slice(0, 80)}`,
+      );
+  }
+}
