@@ -212,6 +212,31 @@ describe("EKS: bootstrap.sh's arguments, AL2023 and Windows", () => {
     assert.deepEqual(analyze(ps('-kubeletextraargs "--read-only-port=10255"')).findings, [READ_ONLY("user data line 3")]);
     assert.deepEqual(analyze(ps("")), { platform: "EKS Windows", findings: [] });
   });
+  it("Windows: the script called by path or through variables that hold it, with ` continuing a line; another script is not it", () => {
+    const windows = (...body: string[]) => analyze(lines("<powershell>", ...body, "</powershell>"));
+    assert.deepEqual(
+      windows(
+        '$base = "$env:ProgramFiles\\Amazon\\EKS"',
+        '$script = "$base\\Start-EKSBootstrap.ps1"',
+        "& $script -EKSClusterName c `",
+        "  -KubeletExtraArgs '--read-only-port=10255'",
+      ),
+      { platform: "EKS Windows", findings: [READ_ONLY("user data line 4")] },
+    );
+    assert.deepEqual(
+      windows("& \"C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1\" -EKSClusterName c -KubeletExtraArgs '--read-only-port=10255'").findings,
+      [READ_ONLY("user data line 2")],
+    );
+    assert.deepEqual(
+      windows(
+        '[string]$File = "$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1"',
+        "$Second = $File",
+        '& $second -EKSClusterName c -KubeletExtraArgs "--anonymous-auth=true"',
+      ).findings,
+      [ANONYMOUS("user data line 4")],
+    );
+    assert.deepEqual(windows('$other = "C:\\tools\\setup.ps1"', "& $other -KubeletExtraArgs '--read-only-port=10255'"), { platform: undefined, findings: [] });
+  });
 });
 
 describe("the kubelet's files", () => {
