@@ -766,8 +766,9 @@ function runShell(
   const installer = stdin?.kind === "fetched" ? K3S_INSTALLERS.find((i) => stdin.url !== undefined && i.url.test(stdin.url)) : undefined;
   if (installer) {
     // The well-known installer: its INSTALL_*_EXEC variable and its arguments decide the service's command line.
-    const dash = args.findIndex((a) => a.text === "-" || a.text === "--");
-    const scriptArgs = dash === -1 ? args.filter((a) => !a.text.startsWith("-")) : args.slice(dash + 1);
+    // bash(1): options end at `-`, `--` or the first word that is not one; every word after is an argument.
+    const end = args.findIndex((a) => a.text === "-" || a.text === "--" || !a.text.startsWith("-"));
+    const scriptArgs = end === -1 ? [] : args.slice(args[end].text.startsWith("-") ? end + 1 : end);
     const exported = builder.exported.has(installer.execVariable) || builder.exportAll ? builder.vars.get(installer.execVariable) : undefined;
     const exec = temporary.get(installer.execVariable) ?? exported;
     const words: ArgWord[] = [

@@ -273,3 +273,32 @@ describe("cp, mv and install (coreutils), sed options, systemctl (systemctl(1))"
     for (const verb of ["enable", "stop", "daemon-reload"]) assert.deepEqual(findings(unit(verb)), [], verb);
   });
 });
+
+describe("shells reading a script from a pipe or a file (bash(1) -c, -s, and the k3s/RKE2 installers' INSTALL_*_EXEC)", () => {
+  const K3S_READ_ONLY = READ_ONLY_FLAG;
+  it("sh -s: options end at -, -- or the first other word, and every word after goes to the script", () => {
+    assert.deepEqual(findings("#!/bin/bash\ncurl -sfL https://get.k3s.io | sh -s agent --kubelet-arg=read-only-port=10255\n"), [K3S_READ_ONLY(2)]);
+    assert.deepEqual(findings("#!/bin/bash\ncurl -sfL https://get.k3s.io | sh -s -- agent --kubelet-arg=read-only-port=10255\n"), [K3S_READ_ONLY(2)]);
+    assert.deepEqual(findings("#!/bin/bash\ncurl -sfL https://get.k3s.io | bash -e -s - --kubelet-arg read-only-port=10255\n"), [K3S_READ_ONLY(2)]);
+  });
+  it("the installer sees INSTALL_K3S_EXEC when it is exported or set for the pipeline's shell, not otherwise", () => {
+    const exec = 'INSTALL_K3S_EXEC="agent --kubelet-arg=read-only-port=10255"';
+    assert.deepEqual(findings(`#!/bin/bash\nexport ${exec}\ncurl -sfL https://get.k3s.io | sh -\n`), [K3S_READ_ONLY(3)]);
+    assert.deepEqual(findings(`#!/bin/bash\nset -a\n${exec}\ncurl -sfL https://get.k3s.io | sh -\n`), [K3S_READ_ONLY(4)]);
+    assert.deepEqual(findings(`#!/bin/bash\n${exec}\ncurl -sfL https://get.k3s.io | sh -\n`), []);
+    assert.deepEqual(findings('#!/bin/bash\nwget -qO- https://get.rke2.io | INSTALL_RKE2_EXEC="agent --kubelet-arg anonymous-auth=true" sh -\n'), [
+      "kubelet-anonymous-auth: user data line 2: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false",
+    ]);
+  });
+  it("text piped into a shell runs; bash FILE runs bootstrap.sh with the words after it", () => {
+    const start = "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'";
+    assert.deepEqual(findings(`#!/bin/bash\necho "${start}" | bash\n`), [READ_ONLY_FLAG(2)]);
+    assert.deepEqual(findings(`#!/bin/bash\nbash ${start}\n`), [READ_ONLY_FLAG(2)]);
+    assert.deepEqual(findings(`#!/bin/bash\nsh -x ${start}\n`), [READ_ONLY_FLAG(2)]);
+  });
+  it("a script downloaded into a shell on a kubelet node cannot be checked, and says so", () => {
+    assert.deepEqual(findings("#!/bin/bash\ncurl -sfL https://example.com/setup.sh | bash\n/etc/eks/bootstrap.sh c\n"), [
+      "kubelet-node-config-verifiable: user data line 2: pipes a script downloaded at boot by curl into a shell, so what it does to the kubelet is not visible",
+    ]);
+  });
+});
