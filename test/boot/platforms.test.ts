@@ -27,23 +27,10 @@ const K3S = "/etc/rancher/k3s/config.yaml";
 
 describe("k3s and RKE2 configuration files (k3s pkg/configfilearg parser.go)", () => {
   it("a drop-in's kubelet-arg replaces config.yaml's list; kubelet-arg+ appends to it", () => {
-    const replaced = analyze(
-      lines(
-        "#!/bin/bash",
-        ...file(K3S, 'kubelet-arg: "read-only-port=10255"'),
-        ...file(`${K3S}.d/10-a.yaml`, "kubelet-arg:", '  - "anonymous-auth=false"'),
-        "k3s agent",
-      ),
-    );
-    assert.deepEqual(replaced, { platform: "k3s", findings: [] });
-    const appended = analyze(
-      lines(
-        "#!/bin/bash",
-        ...file(K3S, 'kubelet-arg: "read-only-port=10255"'),
-        ...file(`${K3S}.d/10-a.yml`, "kubelet-arg+:", '  - "anonymous-auth=true"'),
-        "k3s agent",
-      ),
-    );
+    const withDropIn = (name: string, key: string, arg: string) =>
+      analyze(lines("#!/bin/bash", ...file(K3S, 'kubelet-arg: "read-only-port=10255"'), ...file(`${K3S}.d/${name}`, `${key}:`, `  - "${arg}"`), "k3s agent"));
+    assert.deepEqual(withDropIn("10-a.yaml", "kubelet-arg", "anonymous-auth=false"), { platform: "k3s", findings: [] });
+    const appended = withDropIn("10-a.yml", "kubelet-arg+", "anonymous-auth=true");
     assert.deepEqual(appended.findings, [ANONYMOUS(`user data line 7 (${K3S}.d/10-a.yml)`), READ_ONLY(`user data line 3 (${K3S})`)]);
   });
   it("reads drop-ins in name order, only *.yaml and *.yml directly in config.yaml.d", () => {
