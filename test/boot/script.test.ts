@@ -302,3 +302,68 @@ describe("shells reading a script from a pipe or a file (bash(1) -c, -s, and the
     ]);
   });
 });
+
+describe("options that take a value, per manual, so the value is not read as a command or a path", () => {
+  const start = "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'";
+  it("sudo(8), env(1) and nice(1): each option's value comes before the command", () => {
+    const options = [
+      ...[
+        "-u",
+        "-g",
+        "-C",
+        "-D",
+        "-h",
+        "-p",
+        "-r",
+        "-t",
+        "-U",
+        "--user",
+        "--group",
+        "--close-from",
+        "--chdir",
+        "--host",
+        "--prompt",
+        "--role",
+        "--type",
+        "--other-user",
+      ].map((o) => `sudo ${o} x`),
+      ...["-u", "-C", "--unset", "--chdir"].map((o) => `env ${o} x`),
+      ...["-n", "--adjustment"].map((o) => `nice ${o} 5`),
+    ];
+    for (const prefix of options) assert.deepEqual(findings(`#!/bin/bash\n${prefix} ${start}\n`), [READ_ONLY_FLAG(2)], prefix);
+  });
+  it("every POSIX-family shell's -c runs its script; mkdir makes a directory a later cp copies into", () => {
+    for (const shell of ["sh", "bash", "dash", "zsh", "ksh", "/bin/sh", "/usr/bin/bash"])
+      assert.deepEqual(findings(`#!/bin/bash\n${shell} -c "${start}"\n`), [READ_ONLY_FLAG(2)], shell);
+    const config = "/opt/kubelet/kubelet-config.json";
+    const staged = (mkdir: string) =>
+      findings(
+        `#!/bin/bash\n${mkdir}\necho '${JSON_CONFIG}' > /tmp/kubelet-config.json\ncp /tmp/kubelet-config.json /opt/kubelet\nkubelet --config=${config} --anonymous-auth=false --authorization-mode=Webhook --client-ca-file=/etc/ca.crt &\n`,
+      ).filter((f) => f.startsWith("kubelet-read-only-port") || f.startsWith("kubelet-node-config-verifiable"));
+    assert.deepEqual(staged("mkdir -p /opt/kubelet"), [
+      `kubelet-read-only-port: user data line 3 (${config}): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0`,
+    ]);
+    assert.notDeepEqual(staged("true"), staged("mkdir -p /opt/kubelet"));
+  });
+  it("aws s3 cp: the switches take no value (awscli s3 subcommands, global options), so the source and destination follow", () => {
+    const hidden = `kubelet-node-config-verifiable: user data line 2: ${CONFIG} is downloaded at boot from S3, so its content is not visible; none of the kubelet settings in it can be checked`;
+    for (const s of [
+      "--dryrun",
+      "--quiet",
+      "--only-show-errors",
+      "--no-progress",
+      "--recursive",
+      "--follow-symlinks",
+      "--no-follow-symlinks",
+      "--no-guess-mime-type",
+      "--force-glacier-transfer",
+      "--ignore-glacier-warnings",
+      "--debug",
+      "--no-verify-ssl",
+      "--no-paginate",
+      "--no-sign-request",
+      "--no-cli-pager",
+    ])
+      assert.deepEqual(findings(al2(`aws s3 cp ${s} s3://bucket/k.json ${CONFIG}`)), [hidden], s);
+  });
+});
