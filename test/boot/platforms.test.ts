@@ -222,6 +222,15 @@ describe("EKS: bootstrap.sh's arguments, AL2023 and Windows", () => {
       ).findings,
       [ANONYMOUS("user data line 4")],
     );
+    // a backtick inside a line is an escape, not a continuation; assignments with or without spaces and a cast
+    assert.deepEqual(
+      windows(
+        'Write-Host "starting`n"',
+        '  [string] $s="$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1"',
+        "& $s -EKSClusterName c -KubeletExtraArgs '--read-only-port=10255'",
+      ).findings,
+      [READ_ONLY("user data line 4")],
+    );
     assert.deepEqual(windows('$other = "C:\\tools\\setup.ps1"', "& $other -KubeletExtraArgs '--read-only-port=10255'"), { platform: undefined, findings: [] });
   });
 });
