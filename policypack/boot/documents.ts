@@ -15,13 +15,16 @@ import { BOTTLEROCKET_KUBELET_CONFIG } from "./images";
 import { applyMode, runScript } from "./script";
 import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "../userdata/structured";
 
+/** Text that concerns a kubelet: what cloud-init would skip there is worth saying. */
+const MENTIONS_KUBELET = /kubelet|kubeadm|bootstrap\.sh/;
+
 const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: true });
 
 /** #cloud-config: bootcmd, then write_files, then runcmd, as cloud-init runs them. */
 export function readCloudConfig(builder: NodeBuilder, text: string, source: string): void {
   const parsed = parseYamlDocuments(text, builder.limits, { version: "1.1" });
   if (!parsed.ok) {
-    if (/kubelet|kubeadm|bootstrap\.sh/.test(text)) {
+    if (MENTIONS_KUBELET.test(text)) {
       builder.markKubelet();
       builder.addUnverifiable({ source }, `the cloud-config is not valid YAML (${parsed.error}), so cloud-init would skip it`);
     }
@@ -49,7 +52,7 @@ function runCommands(builder: NodeBuilder, list: unknown, key: string, doc: Stru
   const lineOf = (index: number): number => doc.lineOf(`${key}.${index}`) ?? doc.lineOf(key) ?? 1;
   const bad = list.findIndex((entry) => entry !== null && typeof entry !== "string" && !Array.isArray(entry));
   if (bad !== -1) {
-    if (/kubelet|kubeadm|bootstrap\.sh/.test(JSON.stringify(list))) {
+    if (MENTIONS_KUBELET.test(JSON.stringify(list))) {
       builder.markKubelet();
       builder.addUnverifiable(
         { source, line: lineOf(bad) },

@@ -11,6 +11,7 @@ import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } 
 import { KUBELET_CONFIG_API, startKubelet, type KubeletFileContent, type KubeletFileSystem } from "../kubelet/startup";
 import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
 import { describeLocation, type Location, type Origin } from "../kubelet/provenance";
+import { parseGoBool, type Parsed } from "../kubelet/values";
 import { expandWord, tokenize } from "../kubelet/shell";
 import { applyEdits, fileText, locateLine, type FileState, type TextOrigin, type VirtualFile } from "./files";
 import type { Limits } from "../userdata/limits";
@@ -27,6 +28,8 @@ import {
 } from "./images";
 import { parseYamlDocuments } from "../userdata/structured";
 import { readKubeletUnit, type KubeletUnit } from "./systemd";
+
+const isTrue = (parsed: Parsed<boolean>): boolean => parsed.ok && parsed.value;
 
 /** A kubelet argument and the file or command that passes it. */
 interface LocatedWord {
@@ -405,7 +408,7 @@ export class NodeBuilder {
       { location: { source: own }, origin: "platform", words: [{ text: `--config-dir=${dir}` }, { text: "--read-only-port=0" }] },
     ];
     const { kubeletArgs, kernelDefaults } = this.k3sConfigFiles(call.distro);
-    const cli: { word: ArgWord; location: Location }[] = [];
+    const cli: LocatedWord[] = [];
     for (let k = 0; k < call.words.length; k++) {
       const w = call.words[k];
       if (w.text === "--kubelet-arg" && call.words[k + 1]) cli.push({ word: { ...call.words[++k], text: `--${call.words[k].text}` }, location: call.location });
@@ -471,8 +474,8 @@ export class NodeBuilder {
           if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
             this.addUnverifiable({ ...location, line }, `${key} in ${path} has a value that is not text, so what ${distro} passes the kubelet is not visible`);
           } else if (name === "kubelet-arg") words.push({ word: { text: `--${String(item)}`, line }, location });
-          else if (item === true || /^(1|t|T|true|TRUE|True)$/.test(String(item)))
-            words.push({ word: { text: "--protect-kernel-defaults=true", line }, location });
+          // urfave/cli reads the bool flag with strconv.ParseBool
+          else if (isTrue(parseGoBool(String(item)))) words.push({ word: { text: "--protect-kernel-defaults=true", line }, location });
         });
         if (name === "kubelet-arg") kubeletArgs = key.endsWith("+") ? [...kubeletArgs, ...words] : words;
         else kernelDefaults = key.endsWith("+") ? [...kernelDefaults, ...words] : words;

@@ -456,10 +456,6 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
 }
 
 /**
- * cp, mv and install (coreutils): into a directory (a trailing slash, -t, several sources, or a directory
- * the node has) the file keeps its name; install sets mode 0755 unless -m says otherwise.
- */
-/**
  * cp, mv and install (coreutils): SOURCE DEST, SOURCE… DIRECTORY, or -t DIRECTORY SOURCE…; install sets
  * mode 755 unless -m/--mode says otherwise, takes -o/-g as owner and group, and with -d only makes directories.
  */
