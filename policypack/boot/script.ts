@@ -468,20 +468,12 @@ function copyFiles(builder: NodeBuilder, name: string, args: ExpandedWord[], loc
   let modeText = installing ? "install (mode 755 unless -m is given)" : undefined;
   let user: string | undefined;
   let group: string | undefined;
-  // An option's value: the rest of the word (-m644, --mode=644) or the next word.
-  const valueOf = (k: number, short: string, long: string): [value: string | undefined, next: number] | undefined => {
-    const text = args[k].text;
-    if (text === short || text === long) return [args[k + 1]?.text, k + 1];
-    if (text.startsWith(`${long}=`)) return [text.slice(long.length + 1), k];
-    if (text.startsWith(short) && !text.startsWith("--")) return [text.slice(short.length), k];
-    return undefined;
-  };
   for (let k = 0; k < args.length; k++) {
     const text = args[k].text;
-    const target = valueOf(k, "-t", "--target-directory");
-    const modeValue = installing ? valueOf(k, "-m", "--mode") : undefined;
-    const owner = installing ? valueOf(k, "-o", "--owner") : undefined;
-    const grp = installing ? valueOf(k, "-g", "--group") : undefined;
+    const target = optionValue(args, k, "t", "--target-directory");
+    const modeValue = installing ? optionValue(args, k, "m", "--mode") : undefined;
+    const owner = installing ? optionValue(args, k, "o", "--owner") : undefined;
+    const grp = installing ? optionValue(args, k, "g", "--group") : undefined;
     if (target) [targetDirectory, k] = target;
     else if (modeValue) {
       [mode, k] = modeValue;
@@ -625,20 +617,26 @@ function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<
  * `--output=FILE`); `-` is standard output, not a file.
  */
 function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefined {
-  const short = name === "curl" ? "o" : "O";
-  const long = name === "curl" ? "--output" : "--output-document";
   for (let k = 0; k < args.length; k++) {
-    const text = args[k].text;
-    let target: string | undefined;
-    if (text === long) target = args[k + 1]?.text;
-    else if (text.startsWith(`${long}=`)) target = text.slice(long.length + 1);
-    else if (/^-[A-Za-z]/.test(text) && !text.startsWith("--")) {
-      const at = text.indexOf(short);
-      if (at !== -1) target = at === text.length - 1 ? args[k + 1]?.text : text.slice(at + 1);
-    }
+    const [target] = (name === "curl" ? optionValue(args, k, "o", "--output") : optionValue(args, k, "O", "--output-document")) ?? [];
     if (target !== undefined) return target === "-" ? undefined : target;
   }
   return undefined;
+}
+
+/**
+ * An option's value in getopt's forms: `--long VALUE`, `--long=VALUE`, and the short letter alone or ending a
+ * cluster (`-o FILE`, `-sSo FILE`) or followed by its value (`-oFILE`, `-Dm644`); with the index of the last
+ * word it used.
+ */
+function optionValue(args: ExpandedWord[], k: number, letter: string, long: string): [value: string | undefined, last: number] | undefined {
+  const text = args[k].text;
+  if (text === long) return [args[k + 1]?.text, k + 1];
+  if (text.startsWith(`${long}=`)) return [text.slice(long.length + 1), k];
+  if (!/^-[A-Za-z]/.test(text)) return undefined;
+  const at = text.indexOf(letter);
+  if (at === -1) return undefined;
+  return at === text.length - 1 ? [args[k + 1]?.text, k + 1] : [text.slice(at + 1), k];
 }
 
 /** Options of `aws s3 cp` and the CLI's global options that take no value (awscli customizations/s3/subcommands.py, clidriver). */

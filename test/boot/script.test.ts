@@ -219,6 +219,7 @@ describe("cp, mv and install (coreutils), sed options, systemctl (systemctl(1))"
   it("copies to SOURCE DEST, into a DIRECTORY given last or with -t, or into a directory made before", () => {
     assert.deepEqual(findings(staged(`cp /tmp/kubelet-config.json ${CONFIG}`)), placed(4));
     assert.deepEqual(findings(staged("cp -t /etc/kubernetes/kubelet /tmp/kubelet-config.json")), placed(4));
+    assert.deepEqual(findings(staged("cp -rt /etc/kubernetes/kubelet /tmp/kubelet-config.json")), placed(4));
     assert.deepEqual(findings(staged("cp --target-directory=/etc/kubernetes/kubelet/ /tmp/kubelet-config.json")), placed(4));
     assert.deepEqual(findings(staged("cp /tmp/other /tmp/kubelet-config.json /etc/kubernetes/kubelet/")), placed(4));
     assert.deepEqual(findings(staged("mkdir -p /etc/kubernetes/kubelet/", "cp /tmp/kubelet-config.json /etc/kubernetes/kubelet")), placed(5));
@@ -236,7 +237,7 @@ describe("cp, mv and install (coreutils), sed options, systemctl (systemctl(1))"
       `kubelet-config-file-permissions: user data line 3: ${text} ${CONFIG} leaves the kubelet config file ${CONFIG} with mode ${value}, looser than 644; chmod 644 ${CONFIG}`;
     assert.deepEqual(findings(staged(`install /tmp/kubelet-config.json ${CONFIG}`)), [...placed(4), mode("install (mode 755 unless -m is given)", "755")]);
     assert.deepEqual(findings(staged(`install -m 666 /tmp/kubelet-config.json ${CONFIG}`)), [...placed(4), mode("install -m 666", "666")]);
-    for (const option of ["-m 0644", "-m644", "--mode=644", "--mode 0600"])
+    for (const option of ["-m 0644", "-m644", "--mode=644", "--mode 0600", "-Dm644", "-Dm 0600"])
       assert.deepEqual(findings(staged(`install ${option} /tmp/kubelet-config.json ${CONFIG}`)), placed(4), option);
     assert.deepEqual(findings(staged(`install -m 600 -o nobody /tmp/kubelet-config.json ${CONFIG}`)), [
       ...placed(4),
