@@ -79,6 +79,8 @@ function setVariable(builder: NodeBuilder, name: string, value: string, line: nu
   else if (!conditional) builder.ambiguousVars.delete(name);
   builder.vars.set(name, value);
   builder.varLines.set(name, line);
+  // bash(1) `set -a`: each variable assigned from then on is exported.
+  if (builder.exportAll) builder.exported.add(name);
 }
 
 /**
@@ -237,18 +239,25 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "readonly":
     case "local":
     case "typeset": {
-      // A child process (bootstrap.sh) sees only exported variables: `export`, `declare -x`.
-      const exporting = name === "export" || args.some((a) => /^-[a-zA-Z]*x/.test(a.text));
+      // A child process (bootstrap.sh) sees only exported variables: `export`, `declare -x`; `export -n` and
+      // `declare +x` take the attribute away.
+      const unexporting = args.some((a) => (name === "export" ? /^-[a-zA-Z]*n/ : /^\+[a-zA-Z]*x/).test(a.text));
+      const exporting = !unexporting && (name === "export" || args.some((a) => /^-[a-zA-Z]*x/.test(a.text)));
       for (const arg of args) {
         const m = ASSIGNMENT.exec(arg.text);
         if (m) setVariable(builder, m[1], assignedValue(arg, m[1]), at(origin, arg.line).line, command.conditional);
-        const exported = m ? m[1] : /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined;
-        if (exporting && exported) builder.exported.add(exported);
+        const named = m ? m[1] : /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined;
+        if (named && exporting) builder.exported.add(named);
+        else if (named && unexporting) builder.exported.delete(named);
       }
       break;
     }
     case "set":
-      if (args.some((a) => /^-[a-zA-Z]*a/.test(a.text)) || args.some((a, i) => a.text === "-o" && args[i + 1]?.text === "allexport")) builder.exportAll = true;
+      // `set -a` / `-o allexport` turn exporting on; `set +a` / `+o allexport` turn it off.
+      args.forEach((a, i) => {
+        const option = /^([-+])[a-zA-Z]*a/.exec(a.text) ?? (/^[-+]o$/.test(a.text) && args[i + 1]?.text === "allexport" ? [a.text, a.text[0]] : null);
+        if (option) builder.exportAll = option[1] === "-";
+      });
       break;
     case "bootstrap.sh":
       recordBootstrapCall(builder, location, args, temporary, origin);
@@ -333,7 +342,9 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   for (const redirect of command.redirects) {
     if (!redirect.target || !/^(>|>>|>\||&>)$/.test(redirect.op)) continue;
     const target = expandWord(redirect.target, env)[0]?.text;
-    if (target && target !== "/dev/null") writeOutput(builder, target, output, location, redirect.op === ">>");
+    // `2>`, `3>`…: what the command writes to that descriptor is not modelled.
+    const written = redirect.fd === undefined || redirect.fd === 1 ? output : undefined;
+    if (target && target !== "/dev/null") writeOutput(builder, target, written, location, redirect.op === ">>");
   }
   return output;
 }
@@ -699,7 +710,7 @@ function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof
     const own = chunks.length === 1 && chunks[0].origin.exact && !chunks[0].origin.writer ? chunks[0].origin : undefined;
     runScript(builder, text, own ?? { source: location.source, firstLine: location.line ?? 1, exact: false }, depth + 1);
   } else if (file?.state.hidden) {
-    builder.addUnverifiable(location, `runs ${path}, which ${file.state.hidden.reason.replace(/^is /, "is ")}`);
+    builder.addUnverifiable(location, `runs ${path}, which ${file.state.hidden.reason}`);
   }
 }
 
@@ -717,7 +728,7 @@ function recordBootstrapCall(
     args.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined })),
     temporary.has("KUBELET_EXTRA_ARGS")
       ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
-      : builder.vars.has("KUBELET_EXTRA_ARGS") && (builder.exportAll || builder.exported.has("KUBELET_EXTRA_ARGS"))
+      : builder.vars.has("KUBELET_EXTRA_ARGS") && builder.exported.has("KUBELET_EXTRA_ARGS")
         ? {
             // a value that depends on which branch ran stays a reference, reported as not visible
             value: env("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
@@ -763,7 +774,7 @@ function runShell(
     // bash(1): options end at `-`, `--` or the first word that is not one; every word after is an argument.
     const end = args.findIndex((a) => a.text === "-" || a.text === "--" || !a.text.startsWith("-"));
     const scriptArgs = end === -1 ? [] : args.slice(args[end].text.startsWith("-") ? end + 1 : end);
-    const exported = builder.exported.has(installer.execVariable) || builder.exportAll ? builder.vars.get(installer.execVariable) : undefined;
+    const exported = builder.exported.has(installer.execVariable) ? builder.vars.get(installer.execVariable) : undefined;
     const exec = temporary.get(installer.execVariable) ?? exported;
     const words: ArgWord[] = [
       ...(exec !== undefined ? splitShellWords(exec).words.map((w) => ({ text: w.text, line: location.line })) : []),

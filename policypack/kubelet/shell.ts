@@ -40,6 +40,8 @@ export interface Operator {
   start: number;
   line: number;
   heredoc?: HereDoc;
+  /** The file descriptor written before a redirection (`2>`); standard input or output when absent. */
+  fd?: number;
 }
 
 export type Token = Word | Operator;
@@ -297,10 +299,11 @@ export function tokenize(src: string): TokenizeResult {
       backtick(false);
     } else if (";&|<>()".includes(c)) {
       // `2>file`: a word of digits right before a redirection is a file descriptor
-      if ((c === "<" || c === ">") && word && isFileDescriptor(word)) word = undefined;
+      const fd = (c === "<" || c === ">") && word ? fileDescriptor(word) : undefined;
+      if (fd !== undefined) word = undefined;
       finishWord();
       const op = operatorAt(src, i);
-      const token: Operator = { kind: "op", op, start: i, line };
+      const token: Operator = fd === undefined ? { kind: "op", op, start: i, line } : { kind: "op", op, start: i, line, fd };
       tokens.push(token);
       i += op.length;
       if (op === "<<" || op === "<<-") awaitingDelimiter = { op: token, stripTabs: op === "<<-" };
@@ -315,8 +318,9 @@ export function tokenize(src: string): TokenizeResult {
   return error ? { tokens, error } : { tokens };
 }
 
-function isFileDescriptor(word: Word): boolean {
-  return word.segments.length === 1 && word.segments[0].kind === "lit" && !word.segments[0].quoted && /^\d+$/.test(word.segments[0].text);
+function fileDescriptor(word: Word): number | undefined {
+  const [only] = word.segments;
+  return word.segments.length === 1 && only.kind === "lit" && !only.quoted && /^\d+$/.test(only.text) ? Number(only.text) : undefined;
 }
 
 function segmentSource(s: Segment): string {
@@ -542,7 +546,7 @@ export function splitShellWords(src: string, env: Environment = () => undefined)
 /** A simple command: its words and redirections, and how it joins the next one. */
 export interface SimpleCommand {
   words: Word[];
-  redirects: { op: string; target?: Word; heredoc?: HereDoc }[];
+  redirects: { op: string; target?: Word; heredoc?: HereDoc; fd?: number }[];
   line: number;
   /** The operator that ends this command (`|`, `&&`, `;`, a newline, …). */
   next?: string;
@@ -620,7 +624,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
     if (REDIRECTIONS.has(token.op)) {
       current ??= start(token.line);
       const target = tokens[k + 1]?.kind === "word" ? (tokens[++k] as Word) : undefined;
-      current.redirects.push({ op: token.op, target, heredoc: token.heredoc });
+      current.redirects.push({ op: token.op, target, heredoc: token.heredoc, fd: token.fd });
       continue;
     }
     if (current) {

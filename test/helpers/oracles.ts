@@ -53,3 +53,17 @@ export function pythonMimeParts(docs: readonly string[]): PythonPart[][] {
   const out = execFileSync("python3", ["-c", PYTHON_SPLIT], { input: JSON.stringify(docs), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   return JSON.parse(out) as PythonPart[][];
 }
+
+/**
+ * What a child process started after each script sees of variable `name` (bash(1): only exported variables
+ * reach it), in one bash run; undefined where it is not set.
+ */
+export function bashChildSees(scripts: readonly string[], name: string): (string | undefined)[] {
+  const probe = `bash --norc --noprofile -c 'printf "%s\\0" "\${${name}-<unset>}"'`;
+  const input = scripts.map((s) => `(\n${s}\n${probe}\n)\n`).join("");
+  const out = execFileSync("bash", ["--norc", "--noprofile", "-s"], { input, encoding: "utf8", env: { PATH: process.env.PATH } });
+  return out
+    .split("\0")
+    .slice(0, -1)
+    .map((v) => (v === "<unset>" ? undefined : v));
+}
