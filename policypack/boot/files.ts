@@ -183,11 +183,11 @@ export function parseJqFilter(filter: string, args: ReadonlyMap<string, unknown>
       edits.push({ path });
       continue;
     }
-    const assign = /^(\.[^=|]*?)\s*(\|=|=)\s*(.+)$/s.exec(t);
+    const assign = splitAssignment(t);
     if (!assign) return undefined;
-    const path = parseJqPath(assign[1].trim());
+    const path = parseJqPath(assign.path);
     if (!path) return undefined;
-    const rawValue = assign[3].trim();
+    const rawValue = assign.value;
     let value: unknown;
     if (rawValue.startsWith("$")) {
       if (!args.has(rawValue.slice(1))) return undefined;
@@ -205,11 +205,11 @@ export function parseJqFilter(filter: string, args: ReadonlyMap<string, unknown>
   return edits;
 }
 
-function splitTopLevel(text: string, separator: string): string[] {
-  const parts: string[] = [];
+/** The indexes of `separator` outside strings and brackets; `|` of `|=` is not a pipe. */
+function topLevelIndexes(text: string, separator: string): number[] {
+  const found: number[] = [];
   let depth = 0;
   let quoted = false;
-  let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
@@ -218,13 +218,31 @@ function splitTopLevel(text: string, separator: string): string[] {
     } else if (c === '"') quoted = true;
     else if (c === "(" || c === "[" || c === "{") depth++;
     else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0 && c === separator && text[i + 1] !== "=") {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
+    else if (depth === 0 && c === separator && text[i + 1] !== "=") found.push(i);
+  }
+  return found;
+}
+
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const i of topLevelIndexes(text, separator)) {
+    parts.push(text.slice(start, i));
+    start = i + 1;
   }
   parts.push(text.slice(start));
   return parts;
+}
+
+/** `PATH = VALUE` or `PATH |= VALUE` at the top level; other operators (`+=`, `==`, `//=`…) are not assignments the pack applies. */
+function splitAssignment(term: string): { path: string; value: string } | undefined {
+  const [i] = topLevelIndexes(term, "=");
+  if (i === undefined || term[i + 1] === "=") return undefined;
+  const update = term[i - 1] === "|";
+  const path = term.slice(0, update ? i - 1 : i).trim();
+  if (!update && /[+\-*/%<>!]$/.test(path)) return undefined;
+  const value = term.slice(i + 1).trim();
+  return path && value ? { path, value } : undefined;
 }
 
 function parseJqPath(text: string): string[] | undefined {
@@ -273,11 +291,8 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
   } catch {
     return undefined;
   }
-  const replacement = fields[1]
-    .replace(/\$/g, "$$$$")
-    .replace(/\\([1-9])/g, "$$$1")
-    .replace(/(^|[^\\])&/g, "$1$$&")
-    .replace(/\\(.)/g, "$1");
+  const replacement = sedReplacement(fields[1]);
+  if (replacement === undefined) return undefined;
   // sed works line by line; a final newline ends the last line, it does not start an empty one.
   return (text) => {
     const body = text.endsWith("\n") ? text.slice(0, -1) : text;
@@ -287,6 +302,28 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
       .join("\n");
     return text.endsWith("\n") ? `${edited}\n` : edited;
   };
+}
+
+/**
+ * A sed replacement as a JavaScript one: `&` is the match, `\1`…`\9` the groups, `\n` a newline (GNU sed),
+ * `\` before any other punctuation the character itself. GNU's other letter escapes (`\t`, `\U`…) are not modelled.
+ */
+function sedReplacement(text: string): string | undefined {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "&") out += "$&";
+    else if (c === "$") out += "$$";
+    else if (c !== "\\" || i + 1 === text.length) out += c;
+    else {
+      const n = text[++i];
+      if (/[1-9]/.test(n)) out += `$${n}`;
+      else if (n === "n") out += "\n";
+      else if (/[A-Za-z0]/.test(n)) return undefined;
+      else out += n === "$" ? "$$" : n;
+    }
+  }
+  return out;
 }
 
 /**
