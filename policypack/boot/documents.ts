@@ -12,7 +12,7 @@ import type { NodeBuilder } from "./node-builder";
 import { decodeBase64 } from "../userdata/decode";
 import { at, type TextOrigin } from "./files";
 import { BOTTLEROCKET_KUBELET_CONFIG } from "./images";
-import { applyMode, runScript } from "./script";
+import { runScript } from "./script";
 import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "../userdata/structured";
 
 /** Text that concerns a kubelet: what cloud-init would skip there is worth saying. */
@@ -80,6 +80,23 @@ function pythonStr(value: unknown): string {
   return String(value);
 }
 
+/**
+ * cloud-init decode_perms: a number is the mode itself (YAML 1.1 reads 0644 as 420; a float is truncated, a
+ * boolean is 0 or 1); anything else is read as Python's int(text, 8), and what that refuses gets the
+ * default 0644, with a warning.
+ */
+function cloudInitPermissions(value: unknown): { value: number; text: string } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number" || typeof value === "boolean") {
+    const mode = Math.trunc(Number(value));
+    return Number.isFinite(mode) && mode >= 0 ? { value: mode & 0o7777, text: `permissions: 0${(mode & 0o7777).toString(8)}` } : undefined;
+  }
+  const text = pythonStr(value);
+  const octal = /^\s*\+?(?:0o_?)?([0-7](?:_?[0-7])*)\s*$/i.exec(text);
+  if (octal) return { value: parseInt(octal[1].replace(/_/g, ""), 8) & 0o7777, text: `permissions: '${text}'` };
+  return { value: 0o644, text: `permissions: '${text}' (not an octal number, so cloud-init's default 0644)` };
+}
+
 export function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key: string, doc: StructuredDocument, source: string): void {
   if (typeof entry.path !== "string") return;
   const path = entry.path;
@@ -106,22 +123,9 @@ export function writeCloudInitFile(builder: NodeBuilder, entry: PlainObject, key
     const textOrigin: TextOrigin = { source, firstLine: blockScalar ? contentLine + 1 : (contentLine ?? location.line ?? 1), exact: blockScalar };
     builder.writeFile(path, text, textOrigin, location, entry.append === true);
   }
-  const permissions = entry.permissions;
-  if (typeof permissions === "string" || typeof permissions === "number") {
-    // cloud-init decode_perms: an integer (YAML 1.1 reads 0644 as 420) is the mode itself; a string is octal.
-    const mode =
-      typeof permissions === "number"
-        ? Number.isInteger(permissions) && permissions >= 0
-          ? permissions & 0o7777
-          : undefined
-        : applyMode(permissions.replace(/^0o/, ""), undefined);
-    if (mode !== undefined) {
-      builder.setMode(path, {
-        value: mode,
-        location: { source, line: doc.lineOf(`${key}.permissions`) ?? location.line },
-        text: `permissions: '${String(permissions)}'`,
-      });
-    }
+  const permissions = cloudInitPermissions(entry.permissions);
+  if (permissions) {
+    builder.setMode(path, { ...permissions, location: { source, line: doc.lineOf(`${key}.permissions`) ?? location.line } });
   }
   if (typeof entry.owner === "string") {
     // extract_usergroup: "user" alone leaves the group as it is, root's (cloud-init runs as root)

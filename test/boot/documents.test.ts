@@ -89,14 +89,37 @@ describe("cloud-init write_files (cloudinit/config/cc_write_files.py)", () => {
     ]);
     assert.deepEqual(relevant(writeFile(`    encoding: text/plain\n${block(config(10255))}`)), [readOnly(8)]);
   });
-  it("permissions: an octal string, or an integer (YAML 1.1 reads 0666 as 438) that is the mode itself", () => {
-    assert.deepEqual(relevant(writeFile(`    permissions: '0666'\n${block(config(0))}`)), [
-      "kubelet-config-file-permissions: user data line 4: permissions: '0666' leaves the kubelet config file /etc/kubernetes/k.yaml with mode 666, looser than 600; chmod 600 /etc/kubernetes/k.yaml",
+  it("permissions (decode_perms): a string is Python's int(text, 8); an integer (YAML 1.1 reads 0666 as 438), a float or a boolean is the mode itself", () => {
+    const loose = (written: string, mode = "666") =>
+      `kubelet-config-file-permissions: user data line 4: ${written} leaves the kubelet config file /etc/kubernetes/k.yaml with mode ${mode}, looser than 600; chmod 600 /etc/kubernetes/k.yaml`;
+    const permissions = (value: string) => relevant(writeFile(`    permissions: ${value}\n${block(config(0))}`));
+    for (const value of ["'0666'", "'666'", "'0o666'", "' +0O6_66 '"]) assert.deepEqual(permissions(value), [loose(`permissions: ${value}`)], value);
+    assert.deepEqual(permissions("0666"), [loose("permissions: 0666")]);
+    assert.deepEqual(permissions("438"), [loose("permissions: 0666")]);
+    assert.deepEqual(permissions("438.9"), [loose("permissions: 0666")]);
+    assert.deepEqual(permissions("true"), [loose("permissions: 01", "001")]);
+    for (const value of ["'0600'", "384", "0600", "'0o400'", "false"]) assert.deepEqual(permissions(value), [], value);
+  });
+  it("permissions Python cannot read as octal get cloud-init's default 0644, reported where it is too loose (spaces around digits are read)", () => {
+    for (const value of ["'u+rw'", "'0x1a4'", "'0644 '"]) {
+      const written = value === "'0644 '" ? "permissions: '0644 '" : `permissions: ${value} (not an octal number, so cloud-init's default 0644)`;
+      assert.deepEqual(relevant(writeFile(`    permissions: ${value}\n${block(config(0))}`)), [
+        `kubelet-config-file-permissions: user data line 4: ${written} leaves the kubelet config file /etc/kubernetes/k.yaml with mode 644, looser than 600; chmod 600 /etc/kubernetes/k.yaml`,
+      ]);
+    }
+  });
+  it("an entry with no path is skipped; content null is an empty file; encodings are case-insensitive, gzip+base64 too", () => {
+    assert.deepEqual(relevant(`#cloud-config\nwrite_files:\n  - content: readOnlyPort\n  - path: /etc/kubernetes/k.yaml\n${block(config(10255))}${runcmd}`), [
+      readOnly(8),
     ]);
-    assert.deepEqual(relevant(writeFile(`    permissions: 0666\n${block(config(0))}`)), [
-      "kubelet-config-file-permissions: user data line 4: permissions: '438' leaves the kubelet config file /etc/kubernetes/k.yaml with mode 666, looser than 600; chmod 600 /etc/kubernetes/k.yaml",
+    assert.deepEqual(relevant(writeFile("    content: null\n")), [
+      "kubelet-node-config-verifiable: user data line 3 (/etc/kubernetes/k.yaml): the kubelet would refuse to start: the config file /etc/kubernetes/k.yaml is not a KubeletConfiguration object",
     ]);
-    assert.deepEqual(relevant(writeFile(`    permissions: '0600'\n${block(config(0))}`)), []);
+    assert.deepEqual(relevant(writeFile(`    encoding: BASE64\n    content: ${Buffer.from(config(10255)).toString("base64")}\n`)), [readOnly(5)]);
+    assert.deepEqual(relevant(writeFile(`    encoding: gzip+base64\n    content: ${gzipSync(config(10255)).toString("base64")}\n`)), [readOnly(5)]);
+    assert.deepEqual(relevant(writeFile(`    encoding: gzip\n    content: ${gzipSync(config(10255)).toString("base64")}\n`)), [
+      "kubelet-node-config-verifiable: user data line 3: /etc/kubernetes/k.yaml is written with gzip content that does not decode; none of the kubelet settings in it can be checked",
+    ]);
   });
   it("owner: a user alone keeps root's group (extract_usergroup)", () => {
     assert.deepEqual(relevant(writeFile(`    owner: nobody\n${block(config(0))}`)), [
