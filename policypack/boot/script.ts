@@ -472,28 +472,15 @@ function jq(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typ
  */
 function copyFiles(builder: NodeBuilder, name: string, args: ExpandedWord[], location: ReturnType<typeof at>): void {
   const installing = name === "install";
-  const paths: string[] = [];
-  let targetDirectory: string | undefined;
-  let directories = false;
-  let mode: string | undefined = installing ? "755" : undefined;
-  let modeText = installing ? "install (mode 755 unless -m is given)" : undefined;
-  let user: string | undefined;
-  let group: string | undefined;
-  for (let k = 0; k < args.length; k++) {
-    const text = args[k].text;
-    const target = optionValue(args, k, "t", "--target-directory");
-    const modeValue = installing ? optionValue(args, k, "m", "--mode") : undefined;
-    const owner = installing ? optionValue(args, k, "o", "--owner") : undefined;
-    const grp = installing ? optionValue(args, k, "g", "--group") : undefined;
-    if (target) [targetDirectory, k] = target;
-    else if (modeValue) {
-      [mode, k] = modeValue;
-      modeText = `install -m ${mode ?? ""}`;
-    } else if (owner) [user, k] = owner;
-    else if (grp) [group, k] = grp;
-    else if (installing && (text === "-d" || text === "--directory")) directories = true;
-    else if (!text.startsWith("-")) paths.push(text);
-  }
+  const { options, operands } = getopt(args, COPY_OPTIONS);
+  const paths = operands.map((a) => a.text);
+  let targetDirectory = lastValue(options, "t");
+  const directories = installing && options.some((o) => o.key === "d");
+  // install(1): mode 755 unless -m is given; cp and mv keep the source's mode.
+  const mode = installing ? (lastValue(options, "m") ?? "755") : undefined;
+  const modeText = installing ? (options.some((o) => o.key === "m") ? `install -m ${mode}` : "install (mode 755 unless -m is given)") : undefined;
+  const user = installing ? lastValue(options, "o") : undefined;
+  const group = installing ? lastValue(options, "g") : undefined;
   if (directories) {
     for (const path of paths) builder.directories.add(path.replace(/\/+$/, ""));
     return;
@@ -536,19 +523,15 @@ function editBootstrapScript(builder: NodeBuilder, scripts: readonly string[], l
 }
 
 function sed(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<typeof at>): void {
-  let inPlace = false;
-  let extended = false;
-  const scripts: string[] = [];
-  const files: string[] = [];
-  for (let k = 0; k < args.length; k++) {
-    const text = args[k].text;
-    if (/^-i/.test(text) || text === "--in-place") inPlace = true;
-    else if (text === "-E" || text === "-r") extended = true;
-    else if (text === "-e" && args[k + 1]) scripts.push(args[++k].text);
-    else if (text.startsWith("-")) continue;
-    else if (!scripts.length) scripts.push(text);
-    else files.push(text);
-  }
+  const { options, operands } = getopt(args, SED_OPTIONS);
+  const inPlace = options.some((o) => o.key === "i");
+  const extended = options.some((o) => o.key === "E" || o.key === "r");
+  const given = options.filter((o) => o.key === "e").map((o) => o.value ?? "");
+  // Without -e or -f, the first operand is the script; a script read from a file (-f) is not visible.
+  const fromFile = options.some((o) => o.key === "f");
+  const scripts = given.length || fromFile ? given : operands.slice(0, 1).map((a) => a.text);
+  if (fromFile) scripts.push("");
+  const files = (given.length || fromFile ? operands : operands.slice(1)).map((a) => a.text);
   if (!inPlace) return;
   for (const path of files) {
     if (path === AL2_BOOTSTRAP.path) {
@@ -623,32 +606,103 @@ function chown(builder: NodeBuilder, args: ExpandedWord[], location: ReturnType<
 }
 
 /**
- * The file curl (-o, --output) or wget (-O, --output-document) writes, also where the option ends a
- * cluster of short options (`curl -sSo FILE`, `wget -qO FILE`) or carries its value (`-oFILE`,
- * `--output=FILE`); `-` is standard output, not a file.
+ * The file curl (-o, --output) or wget (-O, --output-document) writes; `-` is standard output, not a file.
+ * curl gives the nth -o or -O to the nth URL, wherever each is written, so an output with no URL left is unused.
  */
-function outputFileOfFetch(name: string, args: ExpandedWord[]): string | undefined {
-  for (let k = 0; k < args.length; k++) {
-    const [target] = (name === "curl" ? optionValue(args, k, "o", "--output") : optionValue(args, k, "O", "--output-document")) ?? [];
-    if (target !== undefined) return target === "-" ? undefined : target;
-  }
-  return undefined;
+function outputFileOfFetch(name: "curl" | "wget", args: ExpandedWord[]): string | undefined {
+  const { options, operands } = getopt(args, FETCH_OPTIONS[name]);
+  const outputs = name === "curl" ? options.filter((o) => o.key === "o" || o.key === "O").slice(0, operands.length) : options;
+  const target = outputs.find((o) => o.key === (name === "curl" ? "o" : "O"))?.value;
+  return target === "-" ? undefined : target;
 }
 
 /**
- * An option's value in getopt's forms: `--long VALUE`, `--long=VALUE`, and the short letter alone or ending a
- * cluster (`-o FILE`, `-sSo FILE`) or followed by its value (`-oFILE`, `-Dm644`); with the index of the last
- * word it used.
+ * How a command reads its options (getopt_long): the short letters that take a value (attached, `-oFILE`, or
+ * the next word, `-sSo FILE`), those whose value can only be attached (sed's `-i.bak`), and the long
+ * options (`--long VALUE`, `--long=VALUE`) by the letter they stand for.
  */
-function optionValue(args: ExpandedWord[], k: number, letter: string, long: string): [value: string | undefined, last: number] | undefined {
-  const text = args[k].text;
-  if (text === long) return [args[k + 1]?.text, k + 1];
-  if (text.startsWith(`${long}=`)) return [text.slice(long.length + 1), k];
-  if (!/^-[A-Za-z]/.test(text)) return undefined;
-  const at = text.indexOf(letter);
-  if (at === -1) return undefined;
-  return at === text.length - 1 ? [args[k + 1]?.text, k + 1] : [text.slice(at + 1), k];
+interface OptionSpec {
+  takesValue: string;
+  /** curl reads `--output=FILE` as an unknown option (tool_getparam.c matches the whole word). */
+  noLongEquals?: boolean;
+  attachedValue?: string;
+  long?: Record<string, { key: string; value: "none" | "required" | "optional" }>;
 }
+
+/**
+ * getopt_long with GNU's argument permutation: options anywhere until `--`; a cluster is read letter by
+ * letter until one takes a value (`curl -Ho` is the header "o", not an output file).
+ */
+function getopt(args: readonly ExpandedWord[], spec: OptionSpec): { options: { key: string; value?: string }[]; operands: ExpandedWord[] } {
+  const options: { key: string; value?: string }[] = [];
+  const operands: ExpandedWord[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const text = args[k].text;
+    if (text === "--") {
+      operands.push(...args.slice(k + 1));
+      break;
+    }
+    if (text.startsWith("--")) {
+      const eq = spec.noLongEquals ? -1 : text.indexOf("=");
+      const long = spec.long?.[text.slice(2, eq === -1 ? undefined : eq)];
+      const key = long?.key ?? text.slice(2, eq === -1 ? undefined : eq);
+      if (eq !== -1) options.push({ key, value: text.slice(eq + 1) });
+      else options.push(long?.value === "required" ? { key, value: args[++k]?.text } : { key });
+    } else if (text.length > 1 && text.startsWith("-")) {
+      for (let i = 1; i < text.length; i++) {
+        const letter = text[i];
+        const attached = i + 1 < text.length ? text.slice(i + 1) : undefined;
+        if (spec.takesValue.includes(letter)) options.push({ key: letter, value: attached ?? args[++k]?.text });
+        else if (spec.attachedValue?.includes(letter)) options.push({ key: letter, value: attached });
+        else {
+          options.push({ key: letter });
+          continue;
+        }
+        break;
+      }
+    } else operands.push(args[k]);
+  }
+  return { options, operands };
+}
+
+/** The value of an option's last occurrence (the one a program keeps). */
+function lastValue(options: readonly { key: string; value?: string }[], key: string): string | undefined {
+  let value: string | undefined;
+  for (const o of options) if (o.key === key) value = o.value;
+  return value;
+}
+
+/** curl's short options that take a value (curl(1)), and wget's (wget(1); `-nv` is -n with "v"). */
+const FETCH_OPTIONS: Record<string, OptionSpec> = {
+  curl: { takesValue: "AbcCdDeEFHKmoPQrtTuUwxXyYz", noLongEquals: true, long: { output: { key: "o", value: "required" } } },
+  wget: { takesValue: "OoaeiBtTwQPUlARDXIn", long: { "output-document": { key: "O", value: "required" } } },
+};
+
+/** coreutils cp, mv and install: the options that take a value. */
+const COPY_OPTIONS: OptionSpec = {
+  takesValue: "tSmog",
+  long: {
+    "target-directory": { key: "t", value: "required" },
+    suffix: { key: "S", value: "required" },
+    mode: { key: "m", value: "required" },
+    owner: { key: "o", value: "required" },
+    group: { key: "g", value: "required" },
+    directory: { key: "d", value: "none" },
+  },
+};
+
+/** GNU sed: -e SCRIPT, -f FILE, -l N, -i[SUFFIX], and their long forms. */
+const SED_OPTIONS: OptionSpec = {
+  takesValue: "efl",
+  attachedValue: "i",
+  long: {
+    expression: { key: "e", value: "required" },
+    file: { key: "f", value: "required" },
+    "line-length": { key: "l", value: "required" },
+    "in-place": { key: "i", value: "optional" },
+    "regexp-extended": { key: "E", value: "none" },
+  },
+};
 
 /** Options of `aws s3 cp` and the CLI's global options that take no value (awscli customizations/s3/subcommands.py, clidriver). */
 const AWS_S3_SWITCHES = new Set([

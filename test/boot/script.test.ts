@@ -66,7 +66,6 @@ describe("files fetched at boot: what the kubelet reads from them cannot be chec
     [`curl -o ${CONFIG} https://example.com/k.json`, "by curl"],
     [`curl -sSo ${CONFIG} https://example.com/k.json`, "by curl"],
     [`curl -sS --output ${CONFIG} https://example.com/k.json`, "by curl"],
-    [`curl --output=${CONFIG} https://example.com/k.json`, "by curl"],
     [`curl -o${CONFIG} https://example.com/k.json`, "by curl"],
     [`wget -O ${CONFIG} https://example.com/k.json`, "by wget"],
     [`wget -qO ${CONFIG} https://example.com/k.json`, "by wget"],
