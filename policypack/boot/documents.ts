@@ -11,7 +11,7 @@ import type { Location } from "../kubelet/provenance";
 import type { NodeBuilder } from "./node-builder";
 import { decodeBase64 } from "../userdata/decode";
 import { at, type TextOrigin } from "./files";
-import { BOTTLEROCKET_KUBELET_CONFIG } from "./images";
+import { BOTTLEROCKET_KUBELET_CONFIG, BOTTLEROCKET_KUBERNETES_SETTINGS } from "./images";
 import { runScript } from "./script";
 import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "../userdata/structured";
 
@@ -258,10 +258,12 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
       ],
     });
   }
-  if (kubernetes["kubelet-extra-config"] !== undefined) {
+  for (const key of Object.keys(kubernetes).filter((k) => !BOTTLEROCKET_KUBERNETES_SETTINGS.has(k))) {
     builder.addUnverifiable(
-      at("settings.kubernetes.kubelet-extra-config"),
-      "settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet",
+      at(`settings.kubernetes.${key}`),
+      key === "kubelet-extra-config"
+        ? "settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet"
+        : `settings.kubernetes.${key} is not a Bottlerocket setting, and Bottlerocket refuses settings it does not know (its settings model denies unknown fields), so the node does not get this user data's settings`,
     );
   }
   for (const key of Object.keys(isPlainObject(settings["bootstrap-containers"]) ? settings["bootstrap-containers"] : {})) {

@@ -136,6 +136,73 @@ export const NODEADM_FLAGS = [
 ];
 
 /**
+ * The keys of settings.kubernetes (bottlerocket-settings-sdk settings-extensions/kubernetes KubernetesSettingsV1,
+ * @2363566, kebab-case): its #[model] derive denies unknown fields, so any other key makes Bottlerocket refuse
+ * the settings.
+ */
+export const BOTTLEROCKET_KUBERNETES_SETTINGS: ReadonlySet<string> = new Set([
+  "cluster-name",
+  "cluster-certificate",
+  "api-server",
+  "node-labels",
+  "node-taints",
+  "static-pods",
+  "authentication-mode",
+  "bootstrap-token",
+  "standalone-mode",
+  "eviction-hard",
+  "eviction-soft",
+  "eviction-soft-grace-period",
+  "eviction-max-pod-grace-period",
+  "kube-reserved",
+  "system-reserved",
+  "allowed-unsafe-sysctls",
+  "server-tls-bootstrap",
+  "cloud-provider",
+  "registry-qps",
+  "registry-burst",
+  "event-qps",
+  "event-burst",
+  "kube-api-qps",
+  "kube-api-burst",
+  "container-log-max-size",
+  "container-log-max-files",
+  "container-log-max-workers",
+  "container-log-monitor-interval",
+  "cpu-cfs-quota-enforced",
+  "cpu-manager-policy",
+  "cpu-manager-reconcile-period",
+  "cpu-manager-policy-options",
+  "topology-manager-scope",
+  "topology-manager-policy",
+  "pod-pids-limit",
+  "image-gc-high-threshold-percent",
+  "image-gc-low-threshold-percent",
+  "provider-id",
+  "log-level",
+  "credential-providers",
+  "server-certificate",
+  "server-key",
+  "shutdown-grace-period",
+  "shutdown-grace-period-for-critical-pods",
+  "memory-manager-reserved-memory",
+  "memory-manager-policy",
+  "reserved-cpus",
+  "memory-swap-behavior",
+  "hostname-override-source",
+  "seccomp-default",
+  "device-ownership-from-security-context",
+  "single-process-oom-kill",
+  "static-pods-enabled",
+  "max-pods",
+  "cluster-dns-ip",
+  "cluster-domain",
+  "node-ip",
+  "pod-infra-container-image",
+  "hostname-override",
+]);
+
+/**
  * Bottlerocket's kubelet config template (bottlerocket-core-kit
  * packages/kubernetes-1.31/kubelet-config and kubelet-exec-start-conf at
  * a10182f9), with the settings that change it: standalone-mode (anonymous

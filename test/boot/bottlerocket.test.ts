@@ -1,0 +1,42 @@
+/**
+ * Which settings.kubernetes keys Bottlerocket accepts (policypack/boot/images.ts BOTTLEROCKET_KUBERNETES_SETTINGS):
+ * bottlerocket-settings-sdk KubernetesSettingsV1, whose #[model] derive adds serde's deny_unknown_fields
+ * (model-derive README: "deny unknown fields and rename fields to kebab-case"), so a key it does not know
+ * makes Bottlerocket refuse the settings. Every key the kubelet config template reads
+ * (bottlerocket-core-kit packages/kubernetes-1.31/kubelet-config @a10182f9) must be one of them.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { BOTTLEROCKET_KUBERNETES_SETTINGS } from "../../policypack/boot/images";
+import { evaluateNode } from "../../policypack/kubelet/rules";
+import { analyzeUserData } from "../../policypack/userdata/index";
+
+const template = readFileSync(path.join(__dirname, "../fixtures/sources/bottlerocket-core-kit/kubernetes-1.31-kubelet-config"), "utf8");
+const findings = (toml: string): string[] => {
+  const { node } = analyzeUserData({ value: toml, encoding: "plain" });
+  assert.ok(node, "a Bottlerocket node");
+  return evaluateNode(node).map((f) => `${f.policy}: ${f.message}`);
+};
+const cluster = '[settings.kubernetes]\napi-server = "https://example.eks.amazonaws.com"\ncluster-name = "c"\ncluster-certificate = "Y2E="\n';
+
+describe("settings.kubernetes keys (bottlerocket-settings-sdk KubernetesSettingsV1)", () => {
+  it("every key the kubelet config template reads is a setting", () => {
+    const read = new Set([...template.matchAll(/settings\.kubernetes\.([a-z0-9-]+)/g)].map((m) => m[1]));
+    assert.ok(read.size > 20, `the template reads ${read.size} keys`);
+    assert.deepEqual(
+      [...read].filter((k) => !BOTTLEROCKET_KUBERNETES_SETTINGS.has(k)),
+      [],
+    );
+  });
+  it("settings the kubelet does not read (node-labels, max-pods, cluster-dns-ip) are accepted without a word", () => {
+    assert.deepEqual(findings(`${cluster}max-pods = 110\ncluster-dns-ip = "10.100.0.10"\n[settings.kubernetes.node-labels]\nteam = "a"\n`), []);
+  });
+  it("a key Bottlerocket does not know is reported at its line: the node does not get the settings", () => {
+    assert.deepEqual(findings(`${cluster}read-only-port = 10255\nanonymous-auth = true\n`), [
+      "kubelet-node-config-verifiable: user data line 5: settings.kubernetes.read-only-port is not a Bottlerocket setting, and Bottlerocket refuses settings it does not know (its settings model denies unknown fields), so the node does not get this user data's settings",
+      "kubelet-node-config-verifiable: user data line 6: settings.kubernetes.anonymous-auth is not a Bottlerocket setting, and Bottlerocket refuses settings it does not know (its settings model denies unknown fields), so the node does not get this user data's settings",
+    ]);
+  });
+});
