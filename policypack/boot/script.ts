@@ -108,31 +108,33 @@ export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin
   }
   const { tokens, error } = tokenize(text);
   if (error) builder.addUnverifiable(at(origin, error.line), `the script is not valid shell (${error.message}), so the rest of it was not read`);
-  const commands = simpleCommands(tokens);
-  // Functions run only where they are called, with the caller's certainty.
-  const functions = new Map<string, SimpleCommand[]>();
-  for (const command of commands)
-    if (command.inFunction !== undefined) functions.set(command.inFunction, [...(functions.get(command.inFunction) ?? []), command]);
-  runCommands(
-    builder,
-    commands.filter((c) => c.inFunction === undefined),
-    functions,
-    origin,
-    depth,
-  );
+  runCommands(builder, simpleCommands(tokens), new Map(), origin, depth);
 }
 
-/** Runs commands in order; returns false when an `exit` that always runs ended the script. */
+/**
+ * Runs commands in order; returns false when an `exit` that always runs ended the script. A function is
+ * defined where its definition is read (bash(1): calling it earlier runs the command of that name), and
+ * its body runs only where it is called, with the caller's certainty.
+ */
 function runCommands(
   builder: NodeBuilder,
   commands: readonly SimpleCommand[],
-  functions: ReadonlyMap<string, SimpleCommand[]>,
+  functions: Map<string, SimpleCommand[]>,
   origin: TextOrigin,
   depth: number,
   calls = 0,
 ): boolean {
   let pipeInput: Output | undefined;
+  let defining: number | undefined;
   for (const command of commands) {
+    if (calls === 0 && command.inFunction !== undefined) {
+      // A new definition replaces an earlier one of the same name.
+      if (defining !== command.definition) functions.set(command.inFunction, []);
+      defining = command.definition;
+      functions.get(command.inFunction)!.push(command);
+      continue;
+    }
+    defining = undefined;
     const first = command.words[0] ? plainText(command.words[0]) : undefined;
     // `exit` that always runs ends the script: nothing after it happens.
     if (first === "exit" && !command.conditional) return false;

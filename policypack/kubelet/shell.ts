@@ -556,6 +556,8 @@ export interface SimpleCommand {
   conditional: boolean;
   /** Set for commands in a function's body: they run only where the function is called. */
   inFunction?: string;
+  /** Which definition of the function (the nth in the script) the command belongs to. */
+  definition?: number;
 }
 
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
@@ -574,6 +576,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
   // A function being defined (`name() {` or `function name {`) and the brace depth of its body.
   let defining: string | undefined;
   let pendingFunction: string | undefined;
+  let definitions = 0;
   let braces = 0;
   const start = (line: number): SimpleCommand => ({
     words: [],
@@ -582,6 +585,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
     previous,
     conditional: depth > 0 || previous === "&&" || previous === "||",
     inFunction: defining,
+    definition: defining === undefined ? undefined : definitions,
   });
   const opAt = (k: number): string | undefined => (tokens[k]?.kind === "op" ? (tokens[k] as Operator).op : undefined);
   for (let k = 0; k < tokens.length; k++) {
@@ -596,6 +600,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
       }
       if (!current?.words.length && text === "{" && pendingFunction !== undefined && defining === undefined) {
         defining = pendingFunction;
+        definitions++;
         pendingFunction = undefined;
         braces = 1;
         continue;
