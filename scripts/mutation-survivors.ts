@@ -2,7 +2,8 @@
  * The mutants Stryker left alive, grouped by file and by the function they sit in, from the JSON report of
  * the last run (reports/mutation/mutation.json) or the incremental files given: what MUTATION.md's
  * "Survivors left" sections are written from.
- * Usage: npm run mutation:survivors [-- reports/mutation/boot-incremental.json …] [--detail]
+ * With --scores, the mutation score of each file and of each layer instead (Stryker's: detected over valid).
+ * Usage: npm run mutation:survivors [-- reports/mutation/stryker-incremental.json …] [--detail | --scores]
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -18,7 +19,10 @@ interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { detail: { type: "boolean", default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { detail: { type: "boolean", default: false }, scores: { type: "boolean", default: false } },
+});
 const reports = positionals.length ? positionals : ["reports/mutation/mutation.json"];
 
 /** The name of the innermost function or method around each line (or "(module)"). */
@@ -43,9 +47,10 @@ function functionsByLine(fileName: string, source: string): string[] {
 
 const alive = new Map<string, Map<string, Mutant[]>>();
 const sources = new Map<string, string>();
+const counts = new Map<string, Record<string, number>>();
 for (const path of reports) {
   if (!existsSync(path)) {
-    console.error(`${path}: no such report; run npm run mutation (or mutation:boot) first`);
+    console.error(`${path}: no such report; run npm run mutation first`);
     process.exit(2);
   }
   const report = JSON.parse(readFileSync(path, "utf8")) as Report;
@@ -53,6 +58,9 @@ for (const path of reports) {
     sources.set(file, source);
     const names = functionsByLine(file, source);
     for (const m of mutants) {
+      const count = counts.get(file) ?? {};
+      count[m.status] = (count[m.status] ?? 0) + 1;
+      counts.set(file, count);
       if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
       const byFunction = alive.get(file) ?? new Map<string, Mutant[]>();
       const name = names[m.location.start.line];
@@ -60,6 +68,27 @@ for (const path of reports) {
       alive.set(file, byFunction);
     }
   }
+}
+
+/** The layers MUTATION.md reports: the kubelet's start-up, the rule catalog, the node's boot. */
+const LAYERS: [name: string, test: (file: string) => boolean][] = [
+  ["kubelet start-up (policypack/kubelet, without rules.ts)", (f) => f.startsWith("policypack/kubelet/") && !f.endsWith("/rules.ts")],
+  ["rule catalog (policypack/kubelet/rules.ts)", (f) => f.endsWith("/rules.ts")],
+  ["node boot (policypack/boot)", (f) => f.startsWith("policypack/boot/")],
+  ["all", () => true],
+];
+const row = (name: string, files: string[]): string => {
+  const sum = (status: string) => files.reduce((n, f) => n + (counts.get(f)?.[status] ?? 0), 0);
+  const [killed, timeout, survived, none] = ["Killed", "Timeout", "Survived", "NoCoverage"].map(sum);
+  const score = ((100 * (killed + timeout)) / (killed + timeout + survived + none)).toFixed(2);
+  return `| ${name} | ${killed + timeout + survived + none} | ${killed} | ${timeout} | ${survived} | ${none} | **${score}%** |`;
+};
+if (values.scores) {
+  console.log("| file or layer | mutants | killed | timeout | survived | no coverage | score |\n|---|---|---|---|---|---|---|");
+  const files = [...counts.keys()].sort();
+  for (const file of files) console.log(row(`\`${file}\``, [file]));
+  for (const [name, test] of LAYERS) console.log(row(`**${name}**`, files.filter(test)));
+  process.exit(0);
 }
 
 for (const [file, byFunction] of [...alive].sort()) {
