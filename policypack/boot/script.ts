@@ -41,30 +41,31 @@ type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "stat
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
 const PREFIX_COMMANDS = new Set(["sudo", "exec", "nohup", "command", "env", "time", "nice"]);
-/** Their options that take the next word as a value (sudo(8), env(1), nice(1)). */
-const PREFIX_VALUE_OPTIONS: Record<string, readonly string[]> = {
-  sudo: [
-    "-u",
-    "-g",
-    "-C",
-    "-D",
-    "-h",
-    "-p",
-    "-r",
-    "-t",
-    "-U",
-    "--user",
-    "--group",
-    "--close-from",
-    "--chdir",
-    "--host",
-    "--prompt",
-    "--role",
-    "--type",
-    "--other-user",
-  ],
-  env: ["-u", "-C", "--unset", "--chdir"],
-  nice: ["-n", "--adjustment"],
+/**
+ * How each reads its options (sudo(8), env(1), nice(1), bash's exec): up to the first word that is not one,
+ * which is the command.
+ */
+const required = (key: string) => ({ key, value: "required" as const });
+const PREFIX_OPTIONS: Record<string, OptionSpec> = {
+  sudo: {
+    takesValue: "ugCDhprtTU",
+    stopAtOperand: true,
+    long: {
+      user: required("u"),
+      group: required("g"),
+      "close-from": required("C"),
+      chdir: required("D"),
+      host: required("h"),
+      prompt: required("p"),
+      role: required("r"),
+      type: required("t"),
+      "other-user": required("U"),
+      "command-timeout": required("T"),
+    },
+  },
+  env: { takesValue: "uCS", stopAtOperand: true, long: { unset: required("u"), chdir: required("C"), "split-string": required("S") } },
+  nice: { takesValue: "n", stopAtOperand: true, long: { adjustment: required("n") } },
+  exec: { takesValue: "a", stopAtOperand: true },
 };
 
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
@@ -211,14 +212,28 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     return undefined;
   }
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
-    const takesValue = PREFIX_VALUE_OPTIONS[basename(words[0].text)] ?? [];
-    words.shift();
-    while (words.length > 1 && (words[0].text.startsWith("-") || ASSIGNMENT.test(words[0].text))) {
-      const m = ASSIGNMENT.exec(words[0].text);
-      if (m) temporary.set(m[1], assignedValue(words[0], m[1]));
-      if (takesValue.includes(words.shift()!.text) && words.length > 1) words.shift();
+    const prefix = basename(words.shift()!.text);
+    const { options, operands } = getopt(words, PREFIX_OPTIONS[prefix] ?? { takesValue: "", stopAtOperand: true });
+    // env -S STRING: the string, split on blanks, comes before the rest (quotes and escapes in it are not modelled).
+    const split = prefix === "env" ? lastValue(options, "S") : undefined;
+    if (split !== undefined && /['"\\$]/.test(split)) return undefined;
+    const line = command.line;
+    const splitWords =
+      split === undefined
+        ? []
+        : split
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((text): ExpandedWord => ({ text, line, unresolved: [] }));
+    words.splice(0, words.length, ...splitWords, ...operands);
+    // sudo and env take NAME=value words before the command as its environment.
+    while (words.length > 1 && ASSIGNMENT.test(words[0].text)) {
+      const [, name] = ASSIGNMENT.exec(words[0].text)!;
+      temporary.set(name, assignedValue(words[0], name));
+      words.shift();
     }
   }
+  if (!words.length) return undefined;
   const name = basename(words[0].text);
   const args = words.slice(1);
   const heredoc = command.redirects.find((r) => r.heredoc)?.heredoc;
@@ -625,6 +640,8 @@ function outputFileOfFetch(name: "curl" | "wget", args: ExpandedWord[]): string 
  */
 interface OptionSpec {
   takesValue: string;
+  /** Options end at the first operand (getopt's leading `+`): what follows is a command and its own words. */
+  stopAtOperand?: boolean;
   /** curl reads `--output=FILE` as an unknown option (tool_getparam.c matches the whole word). */
   noLongEquals?: boolean;
   attachedValue?: string;
@@ -662,6 +679,9 @@ function getopt(args: readonly ExpandedWord[], spec: OptionSpec): { options: { k
         }
         break;
       }
+    } else if (spec.stopAtOperand) {
+      operands.push(...args.slice(k));
+      break;
     } else operands.push(args[k]);
   }
   return { options, operands };
