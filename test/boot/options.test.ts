@@ -3,8 +3,7 @@
  * each command line live — GNU sed, coreutils install, curl — on files in a temporary directory, and
  * comparing what the program did to the file with what the pack concludes for the kubelet's config file:
  * clusters read letter by letter until one takes a value (`-ie` is in-place with the suffix "e", `-iE` too,
- * `curl -Ho` is a header), attached values, long options with `=` or the next word, and `--`; and where
- * env, nice and sudo stop reading options: the first word that is not one is the command.
+ * `curl -Ho` is a header), attached values, long options with `=` or the next word, and `--`.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -140,30 +139,4 @@ describe("curl's options (curl, live, on file:// URLs)", { skip: spawnSync("curl
     assert.ok(existsSync(live(`curl -so FILE file://${path.join(dir, "src")}`, "").file));
     assert.ok(!existsSync(live(`curl -sH o file://${path.join(dir, "src")}`, "").file));
   });
-});
-
-describe("the command after env's and nice's options (coreutils env and nice, live)", () => {
-  const prefixes = [
-    "env -u HOME",
-    "env -uHOME",
-    "env --unset=HOME",
-    "env --unset HOME",
-    "env -i A=1",
-    "env -C /",
-    "env -iC / A=1",
-    "env -S 'true x'",
-    "nice -n 5",
-    "nice -n5",
-    "nice --adjustment=5",
-    "nice -5",
-    "env -- A=1",
-    "nice -n 5 env -u HOME",
-  ];
-  for (const prefix of prefixes) {
-    it(prefix, () => {
-      const ran = spawnSync("bash", ["-c", `${prefix} echo ran`], { encoding: "utf8" });
-      const ours = findings(`#!/bin/bash\n${prefix} /etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'\n`);
-      assert.equal(ours.length > 0, ran.stdout.trim() === "ran", ours.join("\n"));
-    });
-  }
 });
