@@ -68,6 +68,11 @@ export interface VirtualFile {
   owner?: FileAttribute<string>;
 }
 
+/** A file whose content is not visible, and what that leaves unchecked. */
+export function hiddenFileMessage(path: string, state: FileState, unchecked: string): string {
+  return `${path} ${state.hidden?.reason ?? "is not visible"}; ${unchecked}`;
+}
+
 export function fileText(state: FileState): string | undefined {
   return state.chunks && !state.hidden ? state.chunks.map((c) => c.text).join("") : undefined;
 }

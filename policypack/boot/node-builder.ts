@@ -13,7 +13,7 @@ import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from 
 import { describeLocation, type Location, type Origin } from "../kubelet/provenance";
 import { parseGoBool, type Parsed } from "../kubelet/values";
 import { expandWord, tokenize } from "../kubelet/shell";
-import { applyEdits, fileText, locateLine, type FileState, type TextOrigin, type VirtualFile } from "./files";
+import { applyEdits, fileText, hiddenFileMessage, locateLine, type FileState, type TextOrigin, type VirtualFile } from "./files";
 import type { Limits } from "../userdata/limits";
 import {
   AL2_BOOTSTRAP,
@@ -357,7 +357,7 @@ export class NodeBuilder {
         // said once, unless the command that hid it was already reported.
         const hidden = file.state.hidden;
         if (hidden && !this.unverifiable.some((u) => u.location.source === hidden.location.source && u.location.line === hidden.location.line))
-          this.addUnverifiable(hidden.location, `${path} ${hidden.reason}; none of the kubelet settings in it can be checked`);
+          this.addUnverifiable(hidden.location, hiddenFileMessage(path, file.state, "none of the kubelet settings in it can be checked"));
         return this.contentOf(file);
       },
       filesUnder: (dir) => {
@@ -448,7 +448,7 @@ export class NodeBuilder {
       const text = fileText(file.state);
       const location: Location = { ...file.location, line: undefined, file: path };
       if (text === undefined) {
-        this.addUnverifiable(file.location, `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet arguments in it are not visible`);
+        this.addUnverifiable(file.location, hiddenFileMessage(path, file.state, "none of the kubelet arguments in it can be checked"));
         continue;
       }
       const parsed = parseYamlDocuments(text, this.limits, { version: "1.1" });
@@ -631,7 +631,7 @@ export class NodeBuilder {
       const file = this.files.get(path);
       if (!file) continue;
       if (file.state.hidden) {
-        this.addUnverifiable(file.location, `${path} ${file.state.hidden.reason}, so the kubelet flags in it are not visible`);
+        this.addUnverifiable(file.location, hiddenFileMessage(path, file.state, "none of the kubelet flags in it can be checked"));
         continue;
       }
       for (const v of readEnvironmentFile(file.state, path)) {

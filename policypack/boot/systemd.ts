@@ -18,7 +18,7 @@ import type { CommandLineSource } from "../kubelet/effective";
 import type { Unverifiable } from "../kubelet/node";
 import type { Location, Origin } from "../kubelet/provenance";
 import { expandWord, tokenize } from "../kubelet/shell";
-import { fileText, locateLine, type VirtualFile } from "./files";
+import { fileText, hiddenFileMessage, locateLine, type VirtualFile } from "./files";
 import { readEnvironmentFile, splitWhitespace } from "./node-builder";
 
 const UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
@@ -179,7 +179,7 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     if (fileText(file.state) === undefined) {
       unverifiable.push({
         location: file.location,
-        reason: `${path} ${file.state.hidden?.reason ?? "is not visible"}, so the kubelet flags in it are not visible`,
+        reason: hiddenFileMessage(path, file.state, "none of the kubelet flags in it can be checked"),
       });
       hiddenEnvironment.push(path);
       continue;

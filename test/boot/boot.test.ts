@@ -428,7 +428,7 @@ describe("systemd's unit files, exactly (systemd.unit(5) load path and drop-ins,
     assert.equal(env[0], FINDING(6, "/etc/systemd/system/kubelet.service"));
     assert.equal(
       env[1],
-      "user data line 2: /etc/kubelet.env is downloaded at boot by curl, so its content is not visible, so the kubelet flags in it are not visible",
+      "user data line 2: /etc/kubelet.env is downloaded at boot by curl, so its content is not visible; none of the kubelet flags in it can be checked",
     );
     assert.match(
       env[2],

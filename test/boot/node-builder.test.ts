@@ -174,7 +174,7 @@ describe("files the kubeadm packages' 10-kubeadm.conf reads, written with no vis
     assert.deepEqual(analyze(lines("#!/bin/bash", "wget -O /etc/sysconfig/kubelet https://example.com/k")).findings, [
       UNVERIFIABLE(
         "user data line 2",
-        "/etc/sysconfig/kubelet is downloaded at boot by wget, so its content is not visible, so the kubelet flags in it are not visible",
+        "/etc/sysconfig/kubelet is downloaded at boot by wget, so its content is not visible; none of the kubelet flags in it can be checked",
       ),
     ]);
     const config = "/var/lib/kubelet/config.yaml";

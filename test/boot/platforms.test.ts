@@ -72,7 +72,7 @@ describe("k3s and RKE2 configuration files (k3s pkg/configfilearg parser.go)", (
     assert.deepEqual(
       analyze(lines("#!/bin/bash", "curl -o /etc/rancher/rke2/config.yaml https://example.com/c.yaml", "curl -sfL https://get.rke2.io | sh -")).findings,
       [
-        "kubelet-node-config-verifiable: user data line 2: /etc/rancher/rke2/config.yaml is downloaded at boot by curl, so its content is not visible, so the kubelet arguments in it are not visible",
+        "kubelet-node-config-verifiable: user data line 2: /etc/rancher/rke2/config.yaml is downloaded at boot by curl, so its content is not visible; none of the kubelet arguments in it can be checked",
       ],
     );
   });
@@ -123,7 +123,7 @@ describe("kubeadm (cmd/kubeadm)", () => {
       READ_ONLY("user data line 3 (/etc/default/kubelet)"),
     ]);
     assert.deepEqual(analyze(lines("#!/bin/bash", "curl -o /etc/default/kubelet https://example.com/k", join)).findings, [
-      "kubelet-node-config-verifiable: user data line 2: /etc/default/kubelet is downloaded at boot by curl, so its content is not visible, so the kubelet flags in it are not visible",
+      "kubelet-node-config-verifiable: user data line 2: /etc/default/kubelet is downloaded at boot by curl, so its content is not visible; none of the kubelet flags in it can be checked",
       "kubelet-node-config-verifiable: kubeadm packages /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf line 8 (/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf): $KUBELET_EXTRA_ARGS depends on /etc/default/kubelet that is not visible, so no kubelet setting can be checked",
     ]);
   });
