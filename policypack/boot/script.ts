@@ -40,12 +40,10 @@ type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "stat
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
-const PREFIX_COMMANDS = new Set(["sudo", "exec", "nohup", "command", "env", "time", "nice"]);
 /**
- * How each reads its options (sudo(8), env(1), nice(1), bash's exec): up to the first word that is not one,
- * which is the command.
+ * Commands that run another command (sudo(8), env(1), nice(1), nohup(1), bash's exec, command and time), and
+ * how each reads its options: up to the first word that is not one, which is the command.
  */
-const required = (key: string) => ({ key, value: "required" as const });
 const PREFIX_OPTIONS: Record<string, OptionSpec> = {
   sudo: {
     takesValue: "ugCDhprtTU",
@@ -66,7 +64,11 @@ const PREFIX_OPTIONS: Record<string, OptionSpec> = {
   env: { takesValue: "uCS", stopAtOperand: true, long: { unset: required("u"), chdir: required("C"), "split-string": required("S") } },
   nice: { takesValue: "n", stopAtOperand: true, long: { adjustment: required("n") } },
   exec: { takesValue: "a", stopAtOperand: true },
+  nohup: { takesValue: "", stopAtOperand: true },
+  command: { takesValue: "", stopAtOperand: true },
+  time: { takesValue: "", stopAtOperand: true },
 };
+const PREFIX_COMMANDS: ReadonlySet<string> = new Set(Object.keys(PREFIX_OPTIONS));
 
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
@@ -213,7 +215,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   }
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
     const prefix = basename(words.shift()!.text);
-    const { options, operands } = getopt(words, PREFIX_OPTIONS[prefix] ?? { takesValue: "", stopAtOperand: true });
+    const { options, operands } = getopt(words, PREFIX_OPTIONS[prefix]);
     // env -S STRING: the string, split on blanks, comes before the rest (quotes and escapes in it are not modelled).
     const split = prefix === "env" ? lastValue(options, "S") : undefined;
     if (split !== undefined && /['"\\$]/.test(split)) return undefined;
@@ -645,7 +647,13 @@ interface OptionSpec {
   /** curl reads `--output=FILE` as an unknown option (tool_getparam.c matches the whole word). */
   noLongEquals?: boolean;
   attachedValue?: string;
-  long?: Record<string, { key: string; value: "none" | "required" | "optional" }>;
+  /** Long options by the letter (or name) they stand for; a value is read from the next word only where one is required. */
+  long?: Record<string, { key: string; required?: boolean }>;
+}
+
+/** A long option that takes the next word as its value. */
+function required(key: string): { key: string; required: boolean } {
+  return { key, required: true };
 }
 
 /**
@@ -663,10 +671,10 @@ function getopt(args: readonly ExpandedWord[], spec: OptionSpec): { options: { k
     }
     if (text.startsWith("--")) {
       const eq = spec.noLongEquals ? -1 : text.indexOf("=");
-      const long = spec.long?.[text.slice(2, eq === -1 ? undefined : eq)];
-      const key = long?.key ?? text.slice(2, eq === -1 ? undefined : eq);
+      const name = text.slice(2, eq === -1 ? undefined : eq);
+      const key = spec.long?.[name]?.key ?? name;
       if (eq !== -1) options.push({ key, value: text.slice(eq + 1) });
-      else options.push(long?.value === "required" ? { key, value: args[++k]?.text } : { key });
+      else options.push(spec.long?.[name]?.required ? { key, value: args[++k]?.text } : { key });
     } else if (text.length > 1 && text.startsWith("-")) {
       for (let i = 1; i < text.length; i++) {
         const letter = text[i];
@@ -696,20 +704,20 @@ function lastValue(options: readonly { key: string; value?: string }[], key: str
 
 /** curl's short options that take a value (curl(1)), and wget's (wget(1); `-nv` is -n with "v"). */
 const FETCH_OPTIONS: Record<string, OptionSpec> = {
-  curl: { takesValue: "AbcCdDeEFHKmoPQrtTuUwxXyYz", noLongEquals: true, long: { output: { key: "o", value: "required" } } },
-  wget: { takesValue: "OoaeiBtTwQPUlARDXIn", long: { "output-document": { key: "O", value: "required" } } },
+  curl: { takesValue: "AbcCdDeEFHKmoPQrtTuUwxXyYz", noLongEquals: true, long: { output: required("o") } },
+  wget: { takesValue: "OoaeiBtTwQPUlARDXIn", long: { "output-document": required("O") } },
 };
 
 /** coreutils cp, mv and install: the options that take a value. */
 const COPY_OPTIONS: OptionSpec = {
   takesValue: "tSmog",
   long: {
-    "target-directory": { key: "t", value: "required" },
-    suffix: { key: "S", value: "required" },
-    mode: { key: "m", value: "required" },
-    owner: { key: "o", value: "required" },
-    group: { key: "g", value: "required" },
-    directory: { key: "d", value: "none" },
+    "target-directory": required("t"),
+    suffix: required("S"),
+    mode: required("m"),
+    owner: required("o"),
+    group: required("g"),
+    directory: { key: "d" },
   },
 };
 
@@ -718,11 +726,11 @@ const SED_OPTIONS: OptionSpec = {
   takesValue: "efl",
   attachedValue: "i",
   long: {
-    expression: { key: "e", value: "required" },
-    file: { key: "f", value: "required" },
-    "line-length": { key: "l", value: "required" },
-    "in-place": { key: "i", value: "optional" },
-    "regexp-extended": { key: "E", value: "none" },
+    expression: required("e"),
+    file: required("f"),
+    "line-length": required("l"),
+    "in-place": { key: "i" },
+    "regexp-extended": { key: "E" },
   },
 };
 
