@@ -216,17 +216,19 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
     const prefix = basename(words.shift()!.text);
     const { options, operands } = getopt(words, PREFIX_OPTIONS[prefix]);
-    // env -S STRING: the string, split on blanks, comes before the rest (quotes and escapes in it are not modelled).
+    // env -S STRING: the string, split on blanks, comes before the rest. Quotes and escapes in it are not
+    // modelled: such a string stays one unresolved word, a command the pack does not know.
     const split = prefix === "env" ? lastValue(options, "S") : undefined;
-    if (split !== undefined && /['"\\$]/.test(split)) return undefined;
     const line = command.line;
-    const splitWords =
+    const splitWords: ExpandedWord[] =
       split === undefined
         ? []
-        : split
-            .split(/\s+/)
-            .filter(Boolean)
-            .map((text): ExpandedWord => ({ text, line, unresolved: [] }));
+        : /['"\\$]/.test(split)
+          ? [{ text: split, line, unresolved: [split] }]
+          : split
+              .split(/\s+/)
+              .filter(Boolean)
+              .map((text) => ({ text, line, unresolved: [] }));
     words.splice(0, words.length, ...splitWords, ...operands);
     // sudo and env take NAME=value words before the command as its environment.
     while (words.length > 1 && ASSIGNMENT.test(words[0].text)) {

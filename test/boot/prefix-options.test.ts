@@ -40,3 +40,12 @@ describe("the command after env's and nice's options (coreutils env and nice, li
     });
   }
 });
+
+describe("env -S with quotes, which the pack does not split", () => {
+  it("the command is not known, but its redirection still writes the file, reported as not visible", () => {
+    const config = "/etc/kubernetes/kubelet/kubelet-config.json";
+    assert.deepEqual(findings(`#!/bin/bash\nenv -S "printf 'x'" > ${config}\n/etc/eks/bootstrap.sh c\n`), [
+      `kubelet-node-config-verifiable: user data line 2: ${config} is written with content the pack cannot work out; none of the kubelet settings in it can be checked`,
+    ]);
+  });
+});
