@@ -6,20 +6,9 @@
  * (bottlerocket-core-kit packages/kubernetes-1.31/kubelet-config @a10182f9) must be one of them.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
 import { BOTTLEROCKET_KUBERNETES_SETTINGS } from "../../policypack/boot/images";
-import { evaluateNode } from "../../policypack/kubelet/rules";
-import { analyzeUserData } from "../../policypack/userdata/index";
-
-const template = readFileSync(path.join(__dirname, "../fixtures/sources/bottlerocket-core-kit/kubernetes-1.31-kubelet-config"), "utf8");
-const findings = (toml: string): string[] => {
-  const { node } = analyzeUserData({ value: toml, encoding: "plain" });
-  assert.ok(node, "a Bottlerocket node");
-  return evaluateNode(node).map((f) => `${f.policy}: ${f.message}`);
-};
-const cluster = '[settings.kubernetes]\napi-server = "https://example.eks.amazonaws.com"\ncluster-name = "c"\ncluster-certificate = "Y2E="\n';
+import { BOTTLEROCKET_CLUSTER as cluster, BOTTLEROCKET_TEMPLATE as template, nodeFindings as findings } from "../helpers/userdata";
 
 describe("settings.kubernetes keys (bottlerocket-settings-sdk KubernetesSettingsV1)", () => {
   it("every key the kubelet config template reads is a setting", () => {

@@ -4,20 +4,11 @@
  * kept in test/fixtures/sources/bottlerocket-core-kit), and the settings that run code the pack cannot see.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { evaluateNode } from "../../policypack/kubelet/rules";
 import { analyzeUserData } from "../../policypack/userdata/index";
-
-const template = readFileSync(path.join(__dirname, "../fixtures/sources/bottlerocket-core-kit/kubernetes-1.31-kubelet-config"), "utf8");
-const findings = (toml: string): string[] => {
-  const { node } = analyzeUserData({ value: toml, encoding: "plain" });
-  assert.ok(node, "a Bottlerocket node");
-  return evaluateNode(node).map((f) => `${f.policy}: ${f.message}`);
-};
-const cluster = '[settings.kubernetes]\napi-server = "https://example.eks.amazonaws.com"\ncluster-name = "c"\ncluster-certificate = "Y2E="\n';
+import { BOTTLEROCKET_CLUSTER as cluster, BOTTLEROCKET_TEMPLATE as template, nodeFindings as findings } from "../helpers/userdata";
 
 describe("Bottlerocket settings through the kubelet config template", () => {
   it("a plain cluster join: the template's secure defaults, nothing to report", () => {

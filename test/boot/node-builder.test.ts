@@ -11,20 +11,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { evaluateNode } from "../../policypack/kubelet/rules";
-import { analyzeUserData } from "../../policypack/userdata/index";
 import { bashChildSees } from "../helpers/oracles";
+import { ANONYMOUS, analyze, file, lines, READ_ONLY } from "../helpers/userdata";
 
-const analyze = (userData: string): { platform?: string; findings: string[] } => {
-  const { node } = analyzeUserData({ value: userData, encoding: "plain" });
-  return { platform: node?.platform, findings: (node ? evaluateNode(node) : []).map((f) => `${f.policy}: ${f.message}`) };
-};
-const lines = (...l: string[]): string => `${l.join("\n")}\n`;
-const file = (path: string, ...content: string[]): string[] => [`cat > ${path} <<'EOF'`, ...content, "EOF"];
-const READ_ONLY = (where: string) =>
-  `kubelet-read-only-port: ${where}: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0`;
-const ANONYMOUS = (where: string) =>
-  `kubelet-anonymous-auth: ${where}: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false`;
 const UNVERIFIABLE = (where: string, message: string) => `kubelet-node-config-verifiable: ${where}: ${message}`;
 const CONFIG = "/etc/kubernetes/kubelet/kubelet-config.json";
 const AL2 = "EKS AL2 (bootstrap.sh)";
@@ -202,14 +191,12 @@ describe("kubeadm's nodeRegistration.kubeletExtraArgs (kubeadm v1beta3 map, v1be
   const kubeadm = (command: string, ...docs: string[]) =>
     analyze(lines("#!/bin/bash", ...file("/etc/kubeadm/k.yaml", ...docs), `kubeadm ${command} --config /etc/kubeadm/k.yaml`)).findings;
   const where = (line: number) => `user data line ${line} (/etc/kubeadm/k.yaml)`;
+  /** A v1beta4 JoinConfiguration whose kubeletExtraArgs list is `entries` (and any documents after it). */
+  const joinV1beta4 = (...entries: string[]) =>
+    kubeadm("join", "apiVersion: kubeadm.k8s.io/v1beta4", "kind: JoinConfiguration", "nodeRegistration:", "  kubeletExtraArgs:", ...entries);
   it("v1beta4: each {name, value} is a flag at its own line; an entry with no name is skipped; other kinds are not read", () => {
     assert.deepEqual(
-      kubeadm(
-        "join",
-        "apiVersion: kubeadm.k8s.io/v1beta4",
-        "kind: JoinConfiguration",
-        "nodeRegistration:",
-        "  kubeletExtraArgs:",
+      joinV1beta4(
         "    - value: '10255'",
         "    - name: anonymous-auth",
         "      value: 'true'",
@@ -225,19 +212,9 @@ describe("kubeadm's nodeRegistration.kubeletExtraArgs (kubeadm v1beta3 map, v1be
     );
   });
   it("v1beta4: a name with no value is the flag with an empty value, which the kubelet refuses", () => {
-    assert.deepEqual(
-      kubeadm(
-        "join",
-        "apiVersion: kubeadm.k8s.io/v1beta4",
-        "kind: JoinConfiguration",
-        "nodeRegistration:",
-        "  kubeletExtraArgs:",
-        "    - name: read-only-port",
-      ),
-      [
-        `kubelet-read-only-port: ${where(7)}: the kubelet would refuse to start: invalid argument "" for "--read-only-port" flag: strconv.ParseInt: parsing "": invalid syntax`,
-      ],
-    );
+    assert.deepEqual(joinV1beta4("    - name: read-only-port"), [
+      `kubelet-read-only-port: ${where(7)}: the kubelet would refuse to start: invalid argument "" for "--read-only-port" flag: strconv.ParseInt: parsing "": invalid syntax`,
+    ]);
   });
   it("v1beta3 in an InitConfiguration: a map of flags", () => {
     assert.deepEqual(

@@ -11,23 +11,23 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync, rmSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { evaluateNode } from "../../policypack/kubelet/rules";
-import { analyzeUserData } from "../../policypack/userdata/index";
+import { findings } from "../helpers/userdata";
 
 const CONFIG = "/etc/kubernetes/kubelet/kubelet-config.json";
 const JSON_CONFIG = (port: number) => `{"kind":"KubeletConfiguration","apiVersion":"kubelet.config.k8s.io/v1beta1","readOnlyPort":${port}}`;
-const findings = (script: string): string[] => {
-  const { node } = analyzeUserData({ value: script, encoding: "plain" });
-  return (node ? evaluateNode(node) : []).map((f) => `${f.policy}: ${f.message}`);
-};
 const dir = mkdtempSync(path.join(tmpdir(), "kubelet-guard-options-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-/** Runs `command` (with FILE for the file) in bash in the temporary directory; FILE starts as `content`. */
+/**
+ * Runs `command` in bash in the temporary directory: FILE is the file, which starts as `content` (absent
+ * when empty), and SRC a source file holding a kubelet config.
+ */
 const live = (command: string, content: string, file = "k.json"): { status: number | null; file: string } => {
   const target = path.join(dir, file);
+  const source = path.join(dir, "src");
   rmSync(target, { force: true });
   if (content) writeFileSync(target, content);
-  const run = spawnSync("bash", ["-c", command.replaceAll("FILE", target)], { cwd: dir, encoding: "utf8" });
+  writeFileSync(source, JSON_CONFIG(0));
+  const run = spawnSync("bash", ["-c", command.replaceAll("FILE", target).replaceAll("SRC", source)], { cwd: dir, encoding: "utf8" });
   return { status: run.status, file: target };
 };
 
@@ -90,8 +90,7 @@ describe("install's options (coreutils install, live)", () => {
   ];
   for (const command of commands) {
     it(command, () => {
-      writeFileSync(path.join(dir, "src"), JSON_CONFIG(0));
-      const ran = live(command.replace("SRC", path.join(dir, "src")), "");
+      const ran = live(command, "");
       assert.equal(ran.status, 0);
       const mode = (statSync(ran.file).mode & 0o777).toString(8);
       const ours = findings(
@@ -120,8 +119,7 @@ describe("curl's options (curl, live, on file:// URLs)", { skip: spawnSync("curl
   ];
   for (const command of commands) {
     it(command, () => {
-      writeFileSync(path.join(dir, "src"), JSON_CONFIG(0));
-      const ran = live(command.replace("SRC", path.join(dir, "src")), "");
+      const ran = live(command, "");
       const written = existsSync(ran.file);
       const ours = findings(`#!/bin/bash\n${command.replace("file://SRC", "https://example.com/k.json").replace("FILE", CONFIG)}\n/etc/eks/bootstrap.sh c\n`);
       assert.deepEqual(
@@ -135,8 +133,7 @@ describe("curl's options (curl, live, on file:// URLs)", { skip: spawnSync("curl
     });
   }
   it("the oracle wrote the file in some cases and not in others", () => {
-    writeFileSync(path.join(dir, "src"), "x");
-    assert.ok(existsSync(live(`curl -so FILE file://${path.join(dir, "src")}`, "").file));
-    assert.ok(!existsSync(live(`curl -sH o file://${path.join(dir, "src")}`, "").file));
+    assert.ok(existsSync(live("curl -so FILE file://SRC", "").file));
+    assert.ok(!existsSync(live("curl -sH o file://SRC", "").file));
   });
 });

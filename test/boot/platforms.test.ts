@@ -10,19 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { evaluateNode } from "../../policypack/kubelet/rules";
-import { analyzeUserData } from "../../policypack/userdata/index";
+import { ANONYMOUS, analyze, file, lines, READ_ONLY } from "../helpers/userdata";
 
-const analyze = (userData: string): { platform?: string; findings: string[] } => {
-  const { node } = analyzeUserData({ value: userData, encoding: "plain" });
-  return { platform: node?.platform, findings: (node ? evaluateNode(node) : []).map((f) => `${f.policy}: ${f.message}`) };
-};
-const lines = (...l: string[]): string => `${l.join("\n")}\n`;
-const file = (path: string, ...content: string[]): string[] => [`cat > ${path} <<'EOF'`, ...content, "EOF"];
-const READ_ONLY = (where: string) =>
-  `kubelet-read-only-port: ${where}: --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0`;
-const ANONYMOUS = (where: string) =>
-  `kubelet-anonymous-auth: ${where}: --anonymous-auth=true lets unauthenticated requests reach the kubelet API; set --anonymous-auth=false`;
 const K3S = "/etc/rancher/k3s/config.yaml";
 
 describe("k3s and RKE2 configuration files (k3s pkg/configfilearg parser.go)", () => {

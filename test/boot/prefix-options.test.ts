@@ -7,13 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { evaluateNode } from "../../policypack/kubelet/rules";
-import { analyzeUserData } from "../../policypack/userdata/index";
-
-const findings = (script: string): string[] => {
-  const { node } = analyzeUserData({ value: script, encoding: "plain" });
-  return (node ? evaluateNode(node) : []).map((f) => `${f.policy}: ${f.message}`);
-};
+import { findings } from "../helpers/userdata";
 
 describe("the command after env's and nice's options (coreutils env and nice, live)", () => {
   const prefixes = [

@@ -8,13 +8,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyMode } from "../../policypack/boot/script";
-import { evaluateNode } from "../../policypack/kubelet/rules";
-import { analyzeUserData } from "../../policypack/userdata/index";
+import { findings } from "../helpers/userdata";
 
-const findings = (script: string): string[] => {
-  const { node } = analyzeUserData({ value: script, encoding: "plain" });
-  return (node ? evaluateNode(node) : []).map((f) => `${f.policy}: ${f.message}`);
-};
 const CONFIG = "/etc/kubernetes/kubelet/kubelet-config.json";
 /** An AL2 node whose user data runs `body` before bootstrap.sh (which starts the kubelet with the AMI's config file). */
 const al2 = (body: string): string => `#!/bin/bash\n${body}\n/etc/eks/bootstrap.sh my-cluster\n`;
