@@ -235,7 +235,8 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
       locate: (path) => at(`settings.kubernetes.${Object.keys(BR_FIELDS).find((k) => BR_FIELDS[k].configPath === path) ?? path}`),
     });
   }
-  if (typeof kubernetes["server-certificate"] === "string" && typeof kubernetes["server-key"] === "string") {
+  // The template's `(and (default "" server-certificate) (default "" server-key))`: an empty string is false in Handlebars.
+  if (nonEmptyString(kubernetes["server-certificate"]) && nonEmptyString(kubernetes["server-key"])) {
     configs.push({
       location: at("settings.kubernetes.server-certificate"),
       origin: "user",
@@ -286,6 +287,8 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     }),
   };
 }
+
+const nonEmptyString = (value: unknown): boolean => typeof value === "string" && value !== "";
 
 /** `<powershell>` user data: Start-EKSBootstrap.ps1, called directly or through a variable holding its path, and its -KubeletExtraArgs. */
 export function readPowerShell(builder: NodeBuilder, text: string, source: string): void {

@@ -132,15 +132,17 @@ export class NodeBuilder {
   }
 
   writeFile(path: string, text: string, origin: TextOrigin, location: Location, append = false, writer: Origin = "user"): void {
-    if (path === AL2_BOOTSTRAP.path && append && /KUBELET|kubelet/.test(text)) {
-      // Nothing is silently ignored: the script has started the kubelet before it reaches appended lines.
-      this.problems.push({
-        kind: "note",
-        text: path,
-        location,
-        origin: "user",
-        message: `appends to ${path}, which runs the appended lines only after it has started the kubelet, so they do not change it`,
-      });
+    if (path === AL2_BOOTSTRAP.path && append && !this.files.has(path)) {
+      // The AMI's script stays the AMI's program; it reaches appended lines only after it has started the kubelet.
+      if (/KUBELET|kubelet/.test(text))
+        this.problems.push({
+          kind: "note",
+          text: path,
+          location,
+          origin: "user",
+          message: `appends to ${path}, which runs the appended lines only after it has started the kubelet, so they do not change it`,
+        });
+      return;
     }
     const file = this.fileFor(path, location);
     file.writer = writer;

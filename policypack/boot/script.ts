@@ -281,7 +281,9 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       });
       break;
     case "bootstrap.sh":
-      recordBootstrapCall(builder, location, args, temporary, origin);
+      // A bootstrap.sh that user data wrote itself is that script, not the platform's program (as with `bash PATH`).
+      if (builder.files.has(words[0].text)) runFile(builder, words[0].text, location, depth);
+      else recordBootstrapCall(builder, location, args, temporary, origin);
       break;
     case "kubelet":
       builder.recordKubelet(location, argWords(args));

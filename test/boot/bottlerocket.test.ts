@@ -29,3 +29,15 @@ describe("settings.kubernetes keys (bottlerocket-settings-sdk KubernetesSettings
     ]);
   });
 });
+
+describe("the kubelet config template's conditions (bottlerocket-core-kit packages/kubernetes-1.31/kubelet-config @a10182f9)", () => {
+  const SELF_SIGNED =
+    "kubelet-tls-cert-files: user data line 5: server-tls-bootstrap = false with no serving certificate and key files leaves the kubelet serving a self-signed certificate; set settings.kubernetes.server-tls-bootstrap = true";
+  it("tlsCertFile only when server-certificate and server-key are both non-empty (Handlebars: an empty string is false)", () => {
+    const given = (extra: string) => findings(`${cluster}server-tls-bootstrap = false\n${extra}`);
+    assert.deepEqual(given('server-certificate = "Y2U="\nserver-key = "a2V5"\n'), []);
+    assert.deepEqual(given('server-certificate = ""\nserver-key = ""\n'), [SELF_SIGNED]);
+    assert.deepEqual(given('server-certificate = "Y2U="\nserver-key = ""\n'), [SELF_SIGNED]);
+    assert.deepEqual(given('server-certificate = "Y2U="\n'), [SELF_SIGNED]);
+  });
+});

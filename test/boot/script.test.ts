@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyMode } from "../../policypack/boot/script";
-import { findings } from "../helpers/userdata";
+import { ANONYMOUS, findings } from "../helpers/userdata";
 
 const CONFIG = "/etc/kubernetes/kubelet/kubelet-config.json";
 /** An AL2 node whose user data runs `body` before bootstrap.sh (which starts the kubelet with the AMI's config file). */
@@ -128,6 +128,21 @@ describe("scripts that start other scripts and pass them the environment", () =>
     assert.deepEqual(findings(`#!/bin/bash\neval "${start}"\n`), [READ_ONLY_FLAG(2)]);
     assert.deepEqual(findings(`#!/bin/bash\nbash -c "${start}"\n`), [READ_ONLY_FLAG(2)]);
     assert.deepEqual(findings(`#!/bin/bash\ncat > /tmp/run.sh <<'EOF'\n${start}\nEOF\nchmod +x /tmp/run.sh\n/tmp/run.sh\n`), [READ_ONLY_FLAG(3)]);
+  });
+  it("a bootstrap.sh the user data wrote itself is that script, called by path or through bash, not the AMI's program", () => {
+    // bash(1): a command name with a slash runs the file at that path, whatever the AMI shipped there before.
+    const own = (write: string, call: string) => findings(`#!/bin/bash\n${write}\n${call} c --kubelet-extra-args '--anonymous-auth=true'\n`);
+    const script = "cat > /etc/eks/bootstrap.sh <<'EOF'\necho nothing\nEOF";
+    for (const call of ["/etc/eks/bootstrap.sh", "bash /etc/eks/bootstrap.sh"]) assert.deepEqual(own(script, call), []);
+    assert.deepEqual(own("", "/etc/eks/bootstrap.sh"), [ANONYMOUS("user data line 3")]);
+    // lines appended to the AMI's script leave it the AMI's program (they run after it has started the kubelet)
+    for (const call of ["/etc/eks/bootstrap.sh", "bash /etc/eks/bootstrap.sh"])
+      assert.deepEqual(own("echo 'echo done' >> /etc/eks/bootstrap.sh", call), [ANONYMOUS("user data line 3")]);
+    // coreutils cp: SOURCE DIRECTORY copies to DIRECTORY/SOURCE's name, so this replaces /etc/eks/bootstrap.sh.
+    const copied = "cat > /tmp/bootstrap.sh <<'EOF'\necho nothing\nEOF\ncp /tmp/bootstrap.sh /etc/eks";
+    assert.deepEqual(own(copied, "/etc/eks/bootstrap.sh"), []);
+    // the same copy to a path that is not a directory on the AMI leaves bootstrap.sh as shipped
+    assert.deepEqual(own(copied.replace("/etc/eks", "/etc/eks-bootstrap"), "/etc/eks/bootstrap.sh"), [ANONYMOUS("user data line 6")]);
   });
   it("a variable reaches bootstrap.sh when exported (declare -x), set for the one command, or set by env", () => {
     assert.deepEqual(findings("#!/bin/bash\nKUBELET_EXTRA_ARGS=--read-only-port=10255\ndeclare -x KUBELET_EXTRA_ARGS\n/etc/eks/bootstrap.sh c\n"), [
