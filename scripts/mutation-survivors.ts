@@ -3,7 +3,10 @@
  * the last run (reports/mutation/mutation.json) or the incremental files given: what MUTATION.md's
  * "Survivors left" sections are written from.
  * With --scores, the mutation score of each file and of each layer instead (Stryker's: detected over valid).
- * Usage: npm run mutation:survivors [-- reports/mutation/stryker-incremental.json …] [--detail | --scores]
+ * With --stale, which mutated files and test files differ from the sources the report was made from: Stryker
+ * re-tests the mutants in changed code and those a changed or new test file reaches, so this says whether
+ * `npm run mutation` on this tree only reuses results (exit 0) or has work to do (exit 1).
+ * Usage: npm run mutation:survivors [-- reports/mutation/stryker-incremental.json …] [--detail | --scores | --stale]
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -17,13 +20,14 @@ interface Mutant {
 }
 interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
+  testFiles?: Record<string, { source?: string }>;
 }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { detail: { type: "boolean", default: false }, scores: { type: "boolean", default: false } },
+  options: { detail: { type: "boolean", default: false }, scores: { type: "boolean", default: false }, stale: { type: "boolean", default: false } },
 });
-const reports = positionals.length ? positionals : ["reports/mutation/mutation.json"];
+const reports = positionals.length ? positionals : [values.stale ? "reports/mutation/stryker-incremental.json" : "reports/mutation/mutation.json"];
 
 /** The name of the innermost function or method around each line (or "(module)"). */
 function functionsByLine(fileName: string, source: string): string[] {
@@ -43,6 +47,24 @@ function functionsByLine(fileName: string, source: string): string[] {
   };
   visit(file, "(module)");
   return names;
+}
+
+if (values.stale) {
+  const config = JSON.parse(readFileSync("stryker.config.json", "utf8")) as { mutate: string[]; tap: { testFiles: string[] } };
+  const recorded = new Map<string, string | undefined>();
+  for (const path of reports) {
+    const report = JSON.parse(readFileSync(path, "utf8")) as Report;
+    for (const [file, { source }] of [...Object.entries(report.files), ...Object.entries(report.testFiles ?? {})]) recorded.set(file, source);
+  }
+  const differing = [...config.mutate, ...config.tap.testFiles].flatMap((file) => {
+    const now = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+    const then = recorded.get(file);
+    return now === then ? [] : [`${file}: ${then === undefined ? "not in the baseline" : now === undefined ? "removed" : "changed"}`];
+  });
+  const total = config.mutate.length + config.tap.testFiles.length;
+  if (!differing.length) console.log(`the baseline matches the tree: ${config.mutate.length} mutated files and ${config.tap.testFiles.length} test files`);
+  else console.log(`the baseline differs from the tree in ${differing.length} of ${total} files:\n  ${differing.join("\n  ")}`);
+  process.exit(differing.length ? 1 : 0);
 }
 
 const alive = new Map<string, Map<string, Mutant[]>>();
