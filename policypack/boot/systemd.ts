@@ -7,7 +7,10 @@
  * - a unit in /etc overrides /run, which overrides /lib and /usr/lib;
  *   drop-ins `<unit>.d/*.conf` apply after it in file-name byte order
  *   (strcmp), a name in /etc hiding the same name elsewhere;
- * - the last ExecStart= wins and an empty one resets;
+ * - lines continue after a trailing backslash, comment lines between them
+ *   dropped (conf-parser.c);
+ * - an empty ExecStart= clears the commands before it; more than one left
+ *   makes systemd refuse a unit that is not Type=oneshot (reported);
  * - EnvironmentFile= values override Environment= for the same variable;
  * - `$VAR` as a word of its own splits at whitespace, `${VAR}` is one argument;
  * - a unit file, drop-in or environment file whose text is not visible leaves
@@ -107,7 +110,8 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
   const environment = new Map<string, Variable>();
   const environmentFiles: { path: string; optional: boolean }[] = [];
   const hiddenFiles: string[] = [];
-  let execStart: Setting | undefined;
+  const execStarts: Setting[] = [];
+  let type = "";
   for (const file of unitFiles(files, unit)) {
     const text = fileText(file.state);
     if (text === undefined) {
@@ -117,12 +121,8 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
     }
     const origin = originOf(file);
     let section = "";
-    const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const startLine = i + 1;
-      let line = lines[i].trim();
-      while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i].trim()}`;
-      if (line.startsWith("#") || line.startsWith(";") || line === "") continue;
+    for (const { text: line, line: startLine } of unitLines(text)) {
+      if (line === "") continue;
       const header = /^\[(.+)\]$/.exec(line);
       if (header) {
         section = header[1];
@@ -134,7 +134,11 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       const key = line.slice(0, eq).trim();
       const value = line.slice(eq + 1).trim();
       const location = locateLine(file.state, startLine, file.path) ?? { source: file.path, file: file.path };
-      if (key === "ExecStart") execStart = value === "" ? undefined : { value, location, origin };
+      if (key === "ExecStart") {
+        // An empty value clears the commands given before it.
+        if (value === "") execStarts.length = 0;
+        else execStarts.push({ value, location, origin });
+      } else if (key === "Type") type = value;
       else if (key === "Environment") {
         for (const assignment of unitWords(value)) {
           const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
@@ -146,7 +150,40 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       }
     }
   }
+  const execStart = execStarts[execStarts.length - 1];
+  if (execStarts.length > 1 && type !== "oneshot") {
+    // systemd.service(5): unless Type=oneshot, exactly one command; the unit does not load (service_verify).
+    unverifiable.push({
+      location: execStart.location,
+      reason: `${unit} has ${execStarts.length} ExecStart= commands and is not Type=oneshot, so systemd refuses to load it and the kubelet does not start; the flags shown are those of the last one, which runs once an empty ExecStart= line before it clears the others`,
+    });
+  }
   return { execStart, environment, environmentFiles, unverifiable, hiddenFiles };
+}
+
+/**
+ * A unit file's logical lines as systemd reads them (src/shared/conf-parser.c config_parse): a line whose first
+ * non-blank character is `#` or `;` is dropped, even between continued lines; a line ending in an unescaped
+ * backslash goes on with the next line, the backslash becoming a space (`\\` at the end is not a continuation).
+ */
+function unitLines(text: string): { text: string; line: number }[] {
+  const logical: { text: string; line: number }[] = [];
+  let pending: { text: string; line: number } | undefined;
+  const raw = text.split("\n");
+  for (let i = 0; i < raw.length; i++) {
+    const line = raw[i].replace(/\r$/, "");
+    if (/^\s*[#;]/.test(line)) continue;
+    const joined = { text: (pending?.text ?? "") + line, line: pending?.line ?? i + 1 };
+    const backslashes = /\\*$/.exec(joined.text)![0].length;
+    if (backslashes % 2 === 1) {
+      pending = { text: `${joined.text.slice(0, -1)} `, line: joined.line };
+      continue;
+    }
+    pending = undefined;
+    logical.push({ text: joined.text.trim(), line: joined.line });
+  }
+  if (pending) logical.push({ text: pending.text.trim(), line: pending.line });
+  return logical;
 }
 
 /**
