@@ -288,8 +288,8 @@ export function parseSedSubstitution(script: string, extended: boolean): ((text:
   if (fields.length !== 2) return undefined;
   const flags = current;
   if (!/^[gI]*$/.test(flags)) return undefined;
-  const source = extended ? fields[0] : breToEre(fields[0]);
-  if (!safePattern(source)) return undefined;
+  const source = extended ? ereToJs(fields[0]) : breToJs(fields[0]);
+  if (source === undefined || !safePattern(source)) return undefined;
   let regex: RegExp;
   try {
     regex = new RegExp(source, `m${flags.includes("g") ? "g" : ""}${flags.includes("I") ? "i" : ""}`);
@@ -345,15 +345,89 @@ function safePattern(source: string): boolean {
 export const SED_MAX_TEXT = 64 * 1024;
 export const SED_MAX_LINE = 1024;
 
-/** POSIX basic regular expressions: `\(`, `\{`, `\+`, `\?`, `\|` are the operators; bare ones are literal. */
-function breToEre(bre: string): string {
+/**
+ * POSIX basic regular expressions as JavaScript ones: `\(`, `\{`, `\+`, `\?`, `\|` are the operators; bare ones
+ * are literal. `^` anchors only at the start of the expression or of a group or alternative (after `\(` or `\|`),
+ * `$` only at the end of one (before `\)` or `\|`); elsewhere each is the character itself (POSIX XBD 9.3.8,
+ * GNU sed). Undefined for what JavaScript cannot say the same way (see bracketExpression).
+ */
+function breToJs(bre: string): string | undefined {
   let out = "";
   for (let i = 0; i < bre.length; i++) {
     const c = bre[i];
-    if (c === "\\" && i + 1 < bre.length) {
+    if (c === "[") {
+      const bracket = bracketExpression(bre, i);
+      if (!bracket) return undefined;
+      out += bracket.js;
+      i = bracket.end;
+    } else if (c === "\\" && i + 1 < bre.length) {
       const n = bre[++i];
       out += "(){}+?|".includes(n) ? n : `\\${n}`;
-    } else out += "(){}+?|".includes(c) ? `\\${c}` : c;
+    } else if (c === "^") out += i === 0 || /\\[(|]$/.test(bre.slice(0, i)) ? c : "\\^";
+    else if (c === "$") out += i === bre.length - 1 || /^\\[)|]/.test(bre.slice(i + 1)) ? c : "\\$";
+    else out += "(){}+?|".includes(c) ? `\\${c}` : c;
   }
   return out;
+}
+
+/** POSIX extended regular expressions as JavaScript ones: the same but for bracket expressions. */
+function ereToJs(ere: string): string | undefined {
+  let out = "";
+  for (let i = 0; i < ere.length; i++) {
+    if (ere[i] === "[") {
+      const bracket = bracketExpression(ere, i);
+      if (!bracket) return undefined;
+      out += bracket.js;
+      i = bracket.end;
+    } else out += ere[i] === "\\" && i + 1 < ere.length ? ere[i] + ere[++i] : ere[i];
+  }
+  return out;
+}
+
+/** POSIX character classes in the C locale (XBD 7.3.1, LC_CTYPE), as members of a JavaScript character class. */
+const POSIX_CLASSES: Record<string, string> = {
+  alpha: "A-Za-z",
+  digit: "0-9",
+  alnum: "0-9A-Za-z",
+  upper: "A-Z",
+  lower: "a-z",
+  space: " \\t\\n\\v\\f\\r",
+  blank: " \\t",
+  punct: "!-\\/:-@\\[-`{-~",
+  xdigit: "0-9A-Fa-f",
+  cntrl: "\\x00-\\x1f\\x7f",
+  print: " -~",
+  graph: "!-~",
+};
+
+/**
+ * The bracket expression opening at `from` (POSIX XBD 9.3.5): `]` first (after `[` or `[^`) is a member, and a
+ * backslash before punctuation is itself, where JavaScript reads `[]` as an empty class and `\` as an escape.
+ * Character classes (`[:alpha:]`) are their members in the C locale; equivalence classes and collating symbols
+ * (`[=a=]`, `[.a.]`), GNU's escapes and a bracket left open (which sed refuses) are not modelled.
+ */
+function bracketExpression(re: string, from: number): { js: string; end: number } | undefined {
+  let i = from + 1;
+  let js = "[";
+  if (re[i] === "^") js += re[i++];
+  if (re[i] === "]") {
+    js += "\\]";
+    i++;
+  }
+  for (; i < re.length; i++) {
+    const c = re[i];
+    if (c === "]") return { js: `${js}]`, end: i };
+    if (c === "[" && re[i + 1] === ":") {
+      const name = /^\[:([a-z]+):\]/.exec(re.slice(i))?.[1];
+      if (name === undefined || !(name in POSIX_CLASSES)) return undefined;
+      js += POSIX_CLASSES[name];
+      i += name.length + 3;
+      continue;
+    }
+    if (c === "[" && /[=.]/.test(re[i + 1] ?? "")) return undefined;
+    // GNU sed turns `\n`, `\t`, `\\`, `\x41`… into characters before it compiles the expression; not modelled.
+    if (c === "\\" && /[A-Za-z0-9\\]/.test(re[i + 1] ?? "")) return undefined;
+    js += c === "\\" ? "\\\\" : c;
+  }
+  return undefined;
 }
