@@ -778,8 +778,7 @@ export function splitWhitespace(text: string, line: number | undefined, unresolv
     });
 }
 
-/** Stands in for an expansion the reader cannot resolve, in text written to a file: no blanks, never a variable name. */
-export const UNRESOLVED_MARK = "$(computed-at-boot)";
+export { UNRESOLVED_MARK } from "../kubelet/config";
 
 /** `NAME=value` lines of an environment file (shell quoting), with their locations. */
 export function readEnvironmentFile(state: FileState, path: string): { name: string; value: string; location: Location }[] {

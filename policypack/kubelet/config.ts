@@ -11,6 +11,16 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Stands in for an expansion the boot reader cannot resolve, in text written to a file: no blanks, never a variable name. */
+export const UNRESOLVED_MARK = "$(computed-at-boot)";
+
+/** Whether a config value (or any string inside it) was written from an expansion known only at boot. */
+export function holdsUnresolved(value: unknown): boolean {
+  if (typeof value === "string") return value.includes(UNRESOLVED_MARK);
+  if (Array.isArray(value)) return value.some(holdsUnresolved);
+  return isPlainObject(value) && Object.values(value).some(holdsUnresolved);
+}
+
 /** Own-property lookup of a dotted path; never walks prototypes. */
 export function getPath(doc: unknown, path: string): unknown {
   let node: unknown = doc;

@@ -8,7 +8,7 @@
  * provenance; a value that no visible source decides is unknown.
  */
 import { parseKubeletArgs, type ArgWord, type CommandLineProblem, type FlagAssignment } from "./cmdline";
-import { formatValue, readConfigValue, type PlainObject } from "./config";
+import { formatValue, holdsUnresolved, readConfigValue, type PlainObject } from "./config";
 import type { Location, Origin, Provenance } from "./provenance";
 import { FEATURE_GATES, GATE_DEFAULTS, KNOWN_CIPHERS, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
 import { parseGoDuration } from "./values";
@@ -182,6 +182,9 @@ function fromDocument(l: Layering, source: ConfigSource, dropIn: boolean): Effec
       provenance: configProvenance(source, spec, null, found.key, spec.defaulted ? ` (the kubelet uses its default ${formatValue(value)})` : ""),
     };
   }
+  // A value the boot writes from a command's output or a variable it cannot resolve may be anything the decoder takes.
+  if (holdsUnresolved(found.raw))
+    return { state: "unknown", reason: `${spec.configPath} is written from a value known only at boot`, provenance: configProvenance(source, spec, found.raw) };
   const read = readConfigValue(spec, found.raw);
   if (!read || !read.ok) {
     const provenance = configProvenance(source, spec, found.raw);
