@@ -778,8 +778,6 @@ export function splitWhitespace(text: string, line: number | undefined, unresolv
     });
 }
 
-export { UNRESOLVED_MARK } from "../kubelet/config";
-
 /** `NAME=value` lines of an environment file (shell quoting), with their locations. */
 export function readEnvironmentFile(state: FileState, path: string): { name: string; value: string; location: Location }[] {
   const text = fileText(state) ?? "";

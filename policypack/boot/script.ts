@@ -20,7 +20,8 @@ import {
 } from "../kubelet/shell";
 import { AL2_BOOTSTRAP } from "./images";
 import { unitCommand } from "./systemd";
-import { UNRESOLVED_MARK, type NodeBuilder } from "./node-builder";
+import { UNRESOLVED_MARK } from "../kubelet/config";
+import type { NodeBuilder } from "./node-builder";
 import {
   at,
   cloneState,
@@ -281,9 +282,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       });
       break;
     case "bootstrap.sh":
-      // A bootstrap.sh that user data wrote itself is that script, not the platform's program (as with `bash PATH`).
-      if (builder.files.has(words[0].text)) runFile(builder, words[0].text, location, depth);
-      else recordBootstrapCall(builder, location, args, temporary, origin);
+      callBootstrap(builder, words[0].text, args, temporary, location, origin, depth);
       break;
     case "kubelet":
       builder.recordKubelet(location, argWords(args));
@@ -802,6 +801,23 @@ function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof
   }
 }
 
+/**
+ * A `bootstrap.sh` run by path: a file user data wrote there itself is that script (a heredoc, `cp FILE
+ * /etc/eks`); otherwise it is the platform's program, called with these words.
+ */
+function callBootstrap(
+  builder: NodeBuilder,
+  path: string,
+  args: ExpandedWord[],
+  temporary: ReadonlyMap<string, string>,
+  location: ReturnType<typeof at>,
+  origin: TextOrigin,
+  depth: number,
+): void {
+  if (builder.files.has(path)) runFile(builder, path, location, depth);
+  else recordBootstrapCall(builder, location, args, temporary, origin);
+}
+
 /** A call of the AL2 bootstrap.sh: its words, and KUBELET_EXTRA_ARGS as the child process sees it. */
 function recordBootstrapCall(
   builder: NodeBuilder,
@@ -850,9 +866,8 @@ function runShell(
   const fromStdin = args.some((a) => a.text === "-s") || !args.some((a) => !a.text.startsWith("-"));
   if (!fromStdin) {
     const k = args.findIndex((a) => !a.text.startsWith("-"));
-    // `bash /etc/eks/bootstrap.sh …` runs the platform's program with the words after it.
-    if (basename(args[k].text) === "bootstrap.sh" && !builder.files.has(args[k].text))
-      recordBootstrapCall(builder, location, args.slice(k + 1), new Map(), origin);
+    // `bash /etc/eks/bootstrap.sh …` runs it with the words after it, in the environment `bash` was given.
+    if (basename(args[k].text) === "bootstrap.sh") callBootstrap(builder, args[k].text, args.slice(k + 1), temporary, location, origin, depth);
     else runFile(builder, args[k].text, location, depth);
     return;
   }
