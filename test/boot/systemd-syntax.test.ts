@@ -43,3 +43,40 @@ describe("ExecStart= in drop-ins (systemd.service(5))", () => {
     assert.deepEqual(withDropIn("Type=oneshot", `ExecStart=${KUBELET} --read-only-port=10255`), [READ_ONLY(5)]);
   });
 });
+
+describe("which files systemd reads for kubelet.service (systemd.unit(5), systemd.exec(5))", () => {
+  const DIR = "/etc/systemd/system/kubelet.service.d";
+  const boot = (...body: string[]): string[] => findings(lines("#!/bin/bash", ...body, "/etc/eks/bootstrap.sh c"));
+  it("only files ending in .conf in the drop-in directory are drop-ins: a .conf.bak beside them is not read", () => {
+    const dropIn = (name: string) => boot(...file(`${DIR}/${name}`, "[Service]", "ExecStart=", `ExecStart=${KUBELET} --read-only-port=10255`));
+    assert.deepEqual(dropIn("90-flags.conf.bak"), []);
+    assert.deepEqual(dropIn("90-flags.conf"), [READ_ONLY(5)]);
+  });
+  it("hyperkube kubelet runs the kubelet with the words after it", () => {
+    assert.deepEqual(
+      boot(
+        ...file(
+          DROP_IN,
+          "[Service]",
+          "ExecStart=",
+          "ExecStart=/usr/bin/hyperkube kubelet --config=/etc/kubernetes/kubelet/kubelet-config.json --read-only-port=10255",
+        ),
+      ),
+      [READ_ONLY(5)],
+    );
+  });
+  it("EnvironmentFile= names the file, with or without the leading - that makes it optional", () => {
+    for (const entry of ["EnvironmentFile=/etc/kubelet-flags.env", "EnvironmentFile=-/etc/kubelet-flags.env"]) {
+      assert.deepEqual(
+        boot(
+          ...file("/etc/kubelet-flags.env", "FLAGS=--read-only-port=10255"),
+          ...file(DROP_IN, "[Service]", entry, "ExecStart=", `ExecStart=${KUBELET} $FLAGS`),
+        ),
+        [
+          "kubelet-read-only-port: user data line 3 (/etc/kubelet-flags.env): --read-only-port=10255 serves the kubelet API without authentication on port 10255; set --read-only-port=0",
+        ],
+        entry,
+      );
+    }
+  });
+});
