@@ -1,5 +1,22 @@
-/** Differential oracles: bash for shell words, Python's email package for MIME. */
-import { execFileSync } from "node:child_process";
+/** Differential oracles: bash for shell words, Python's email package for MIME, GNU sed for s/// scripts. */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { it } from "node:test";
+import { parseSedSubstitution } from "../../policypack/boot/files";
+
+/** Whether a program is installed here (it answers --version), for suites that compare the pack with it. */
+export const installed = (program: string): boolean => spawnSync(program, ["--version"]).status === 0;
+
+/** One test per `[script, extended]`: the pack models the s/// script and applies it to `text` as GNU sed does. */
+export function itMatchesGnuSed(cases: readonly (readonly [string, boolean])[], text: string): void {
+  for (const [script, extended] of cases) {
+    it(`${extended ? "-E " : ""}${script}`, () => {
+      const ours = parseSedSubstitution(script, extended);
+      assert.ok(ours, "modelled");
+      assert.equal(ours(text), execFileSync("sed", [...(extended ? ["-E"] : []), "-e", script], { input: text, encoding: "utf8" }));
+    });
+  }
+}
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
