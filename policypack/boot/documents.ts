@@ -11,7 +11,7 @@ import type { Location } from "../kubelet/provenance";
 import type { NodeBuilder } from "./node-builder";
 import { decodeBase64 } from "../userdata/decode";
 import { at, type TextOrigin } from "./files";
-import { BOTTLEROCKET_KUBELET_CONFIG, BOTTLEROCKET_KUBERNETES_SETTINGS } from "./images";
+import { BOTTLEROCKET_KUBELET_CONFIG, BOTTLEROCKET_KUBERNETES_SETTINGS, type BottlerocketSettingType } from "./images";
 import { runScript } from "./script";
 import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "../userdata/structured";
 
@@ -206,10 +206,21 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
   builder.markKubelet();
   const kubernetes = isPlainObject(settings.kubernetes) ? settings.kubernetes : {};
   const at = (key: string): Location => ({ ...location, line: lineOf(key) });
+  // serde refuses a value its field's type cannot be read from, and with it all of the user data's settings.
+  const refused = new Set<string>();
+  for (const [key, value] of Object.entries(kubernetes)) {
+    const type = BOTTLEROCKET_KUBERNETES_SETTINGS.get(key);
+    if (type === undefined || type === "modeled" || fitsSettingType(type, value)) continue;
+    refused.add(key);
+    builder.addUnverifiable(
+      at(`settings.kubernetes.${key}`),
+      `settings.kubernetes.${key} = ${tomlValueText(value)} is not ${SETTING_TYPE_TEXT[type]}, as Bottlerocket's settings model requires, and Bottlerocket refuses settings that do not fit its model, so the node does not get this user data's settings`,
+    );
+  }
   const userDoc: PlainObject = {};
   const fields: ConfigSource["fields"] = {};
   for (const [key, field] of Object.entries(BR_FIELDS)) {
-    if (kubernetes[key] === undefined) continue;
+    if (kubernetes[key] === undefined || refused.has(key)) continue;
     userDoc[field.configPath] = kubernetes[key];
     fields[field.setting] = { fix: field.fix, text: `${key} = ${JSON.stringify(kubernetes[key])}` };
   }
@@ -289,6 +300,48 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
 }
 
 const nonEmptyString = (value: unknown): boolean => typeof value === "string" && value !== "";
+
+/** The types serde reads by themselves; bottlerocket-modeled-types validate their own, which the pack does not repeat. */
+type PrimitiveSettingType = Exclude<BottlerocketSettingType, "modeled">;
+
+const isIntegerIn = (value: unknown, min: number, max: number): boolean => typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+
+/** Whether serde reads a TOML value as the field's type (a TOML float with no fraction reads as an integer here). */
+function fitsSettingType(type: PrimitiveSettingType, value: unknown): boolean {
+  switch (type) {
+    case "bool":
+      return typeof value === "boolean";
+    case "i32":
+      return isIntegerIn(value, -(2 ** 31), 2 ** 31 - 1);
+    case "i64":
+      return isIntegerIn(value, -Infinity, Infinity);
+    case "u8":
+      return isIntegerIn(value, 0, 255);
+    case "u32":
+      return isIntegerIn(value, 0, 2 ** 32 - 1);
+    case "map":
+      return isPlainObject(value);
+    case "list":
+      return Array.isArray(value);
+  }
+}
+
+const SETTING_TYPE_TEXT: Record<PrimitiveSettingType, string> = {
+  bool: "true or false",
+  i32: "an integer from -2147483648 to 2147483647",
+  i64: "an integer",
+  u8: "an integer from 0 to 255",
+  u32: "an integer from 0 to 4294967295",
+  map: "a table",
+  list: "an array",
+};
+
+/** A TOML value as a message shows it: short scalars as written, the rest by kind. */
+function tomlValueText(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return Array.isArray(value) ? "an array" : isPlainObject(value) ? "a table" : "a date";
+}
 
 /** `<powershell>` user data: Start-EKSBootstrap.ps1, called directly or through a variable holding its path, and its -KubeletExtraArgs. */
 export function readPowerShell(builder: NodeBuilder, text: string, source: string): void {
