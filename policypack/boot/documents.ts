@@ -320,7 +320,8 @@ function fitsSettingType(type: PrimitiveSettingType, value: unknown): boolean {
     case "u32":
       return isIntegerIn(value, 0, 2 ** 32 - 1);
     case "map":
-      return isPlainObject(value);
+      // smol-toml reads a TOML date as a Date, which is an object but no table
+      return isPlainObject(value) && !(value instanceof Date);
     case "list":
       return Array.isArray(value);
   }
@@ -340,7 +341,7 @@ const SETTING_TYPE_TEXT: Record<PrimitiveSettingType, string> = {
 function tomlValueText(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return Array.isArray(value) ? "an array" : isPlainObject(value) ? "a table" : "a date";
+  return Array.isArray(value) ? "an array" : value instanceof Date ? "a date" : "a table";
 }
 
 /** `<powershell>` user data: Start-EKSBootstrap.ps1, called directly or through a variable holding its path, and its -KubeletExtraArgs. */
