@@ -206,16 +206,25 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
   builder.markKubelet();
   const kubernetes = isPlainObject(settings.kubernetes) ? settings.kubernetes : {};
   const at = (key: string): Location => ({ ...location, line: lineOf(key) });
-  // serde refuses a value its field's type cannot be read from, and with it all of the user data's settings.
+  // The settings model denies unknown fields, and serde refuses a value its field's type cannot be read from:
+  // either way Bottlerocket refuses all of the user data's settings.
   const refused = new Set<string>();
   for (const [key, value] of Object.entries(kubernetes)) {
     const type = BOTTLEROCKET_KUBERNETES_SETTINGS.get(key);
-    if (type === undefined || type === "modeled" || fitsSettingType(type, value)) continue;
-    refused.add(key);
-    builder.addUnverifiable(
-      at(`settings.kubernetes.${key}`),
-      `settings.kubernetes.${key} = ${tomlValueText(value)} is not ${SETTING_TYPE_TEXT[type]}, as Bottlerocket's settings model requires, and Bottlerocket refuses settings that do not fit its model, so the node does not get this user data's settings`,
-    );
+    if (type === undefined) {
+      builder.addUnverifiable(
+        at(`settings.kubernetes.${key}`),
+        key === "kubelet-extra-config"
+          ? "settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet"
+          : `settings.kubernetes.${key} is not a Bottlerocket setting, and Bottlerocket refuses settings it does not know (its settings model denies unknown fields), so the node does not get this user data's settings`,
+      );
+    } else if (type !== "modeled" && !fitsSettingType(type, value)) {
+      refused.add(key);
+      builder.addUnverifiable(
+        at(`settings.kubernetes.${key}`),
+        `settings.kubernetes.${key} = ${tomlValueText(value)} is not ${SETTING_TYPE_TEXT[type]}, as Bottlerocket's settings model requires, and Bottlerocket refuses settings that do not fit its model, so the node does not get this user data's settings`,
+      );
+    }
   }
   const userDoc: PlainObject = {};
   const fields: ConfigSource["fields"] = {};
@@ -269,14 +278,6 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
         { text: kubernetes["hostname-override"], line: location.line },
       ],
     });
-  }
-  for (const key of Object.keys(kubernetes).filter((k) => !BOTTLEROCKET_KUBERNETES_SETTINGS.has(k))) {
-    builder.addUnverifiable(
-      at(`settings.kubernetes.${key}`),
-      key === "kubelet-extra-config"
-        ? "settings.kubernetes.kubelet-extra-config is not a Bottlerocket setting (its kubelet config template has no such input), so it does not configure the kubelet"
-        : `settings.kubernetes.${key} is not a Bottlerocket setting, and Bottlerocket refuses settings it does not know (its settings model denies unknown fields), so the node does not get this user data's settings`,
-    );
   }
   for (const key of Object.keys(isPlainObject(settings["bootstrap-containers"]) ? settings["bootstrap-containers"] : {})) {
     builder.addUnverifiable(at(`settings.bootstrap-containers.${key}`), `bootstrap container ${key} runs code on the host that the pack cannot see`);
