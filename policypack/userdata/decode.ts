@@ -26,6 +26,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Strict base64 (whitespace tolerated); undefined when the text is not base64. */
 export function decodeBase64(text: string): Buffer | undefined {
+  // Canonical base64 (what Pulumi programs and the CLI produce) encodes back to itself: no need to scan it.
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.toString("base64") === text) return bytes;
   const compact = text.replace(/[\s]+/g, "");
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) return undefined;
   return Buffer.from(compact, "base64");
@@ -209,24 +212,23 @@ export function multipartBodies(body: string, boundary: string): string[] {
   const parts: string[] = [];
   const delimiter = `--${boundary}`;
   let partStart = -1;
-  let pos = 0;
-  while (pos <= body.length) {
-    let eol = body.indexOf("\n", pos);
+  // Only a line that starts with the delimiter can be a boundary line: go from one occurrence to the next.
+  for (let at = body.indexOf(delimiter); at !== -1; at = body.indexOf(delimiter, at + 1)) {
+    if (at > 0 && body.charCodeAt(at - 1) !== 0x0a) continue;
+    let eol = body.indexOf("\n", at);
     if (eol === -1) eol = body.length;
-    const line = body.slice(pos, eol).replace(/\r$/, "");
-    if (line.startsWith(delimiter)) {
-      const rest = line.slice(delimiter.length);
-      const closing = rest.startsWith("--");
-      if (/^[ \t]*$/.test(closing ? rest.slice(2) : rest)) {
-        if (partStart !== -1) parts.push(body.slice(partStart, Math.max(partStart, pos - 1)).replace(/\r$/, ""));
-        if (closing) return parts;
-        partStart = eol + 1;
-      }
-    }
-    pos = eol + 1;
+    const lineEnd = eol > at && body.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+    if (at + delimiter.length > lineEnd) continue;
+    const rest = body.slice(at + delimiter.length, lineEnd);
+    const closing = rest.startsWith("--");
+    if (!/^[ \t]*$/.test(closing ? rest.slice(2) : rest)) continue;
+    if (partStart !== -1) parts.push(body.slice(partStart, Math.max(partStart, at - 1)).replace(/\r$/, ""));
+    if (closing) return parts;
+    // A boundary line at the very end still opens a part, an empty one (Python's email parser).
+    partStart = Math.min(eol + 1, body.length);
   }
   // No closing delimiter: Python's email parser (cloud-init's) ends the last part at the end, less one line ending.
-  if (partStart !== -1 && partStart <= body.length) parts.push(body.slice(partStart).replace(/\r?\n$/, ""));
+  if (partStart !== -1) parts.push(body.slice(partStart).replace(/\r?\n$/, ""));
   return parts;
 }
 
@@ -242,11 +244,14 @@ function addLeaf(
   state.parts++;
   const declared = headers.contentType || "text/plain";
   const source = `${parent} part ${state.parts} (${declared})`;
-  let bytes: Buffer | undefined = Buffer.from(body, headers.transferEncoding === "base64" ? "base64" : "utf8");
-  if (headers.transferEncoding === "quoted-printable") bytes = Buffer.from(decodeQuotedPrintable(body), "latin1");
-  bytes = maybeGunzip(bytes, limits, { source }, unverifiable);
-  if (!bytes) return;
-  const text = bytes.toString("utf8");
+  let text = body;
+  // Only a base64 or quoted-printable body can hold gzip's magic bytes: as UTF-8 text, 0x8b never follows 0x1f.
+  if (headers.transferEncoding === "base64" || headers.transferEncoding === "quoted-printable") {
+    let bytes: Buffer | undefined = headers.transferEncoding === "base64" ? Buffer.from(body, "base64") : Buffer.from(decodeQuotedPrintable(body), "latin1");
+    bytes = maybeGunzip(bytes, limits, { source }, unverifiable);
+    if (!bytes) return;
+    text = bytes.toString("utf8");
+  }
   const contentType =
     declared === "text/plain" || declared === "application/octet-stream" || declared === "application/x-gzip" ? sniffContentType(text) : declared;
   documents.push({ source, contentType, text });

@@ -71,6 +71,25 @@ export function pythonMimeParts(docs: readonly string[]): PythonPart[][] {
   return JSON.parse(out) as PythonPart[][];
 }
 
+const PYTHON_BASE64 = `
+import base64, binascii, json, re, sys
+out = []
+for text in json.load(sys.stdin):
+    try:
+        compact = re.sub(r"[ \\t\\r\\n\\v\\f]", "", text)
+        # RFC 4648 3.2: whole quads, padded; Python 3.11 decodes the quads before excess padding and ignores it.
+        out.append(base64.b64decode(compact, validate=True).hex() if len(compact) % 4 == 0 else None)
+    except (binascii.Error, ValueError):
+        out.append(None)
+json.dump(out, sys.stdout)
+`;
+
+/** Each text decoded by Python's strict base64 (b64decode with validate=True, whole quads) once ASCII whitespace is removed, as hex; null where it refuses. */
+export function pythonStrictBase64(texts: readonly string[]): (string | null)[] {
+  const out = execFileSync("python3", ["-c", PYTHON_BASE64], { input: JSON.stringify(texts), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return JSON.parse(out) as (string | null)[];
+}
+
 /**
  * What a child process started after each script sees of variable `name` (bash(1): only exported variables
  * reach it), in one bash run; undefined where it is not set.

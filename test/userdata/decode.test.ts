@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { decodeUserData, multipartBodies, parseContentType } from "../../policypack/userdata/decode";
+import { decodeBase64, decodeUserData, multipartBodies, parseContentType } from "../../policypack/userdata/decode";
 import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
-import { pythonMimeParts } from "../helpers/oracles";
+import { pythonMimeParts, pythonStrictBase64 } from "../helpers/oracles";
 
 const decode = (value: string, encoding: "base64" | "plain" = "plain", limits = DEFAULT_LIMITS) => decodeUserData(value, encoding, limits);
 
@@ -23,6 +23,23 @@ describe("decodeUserData", () => {
     const { documents, unverifiable } = decode("#!/bin/bash not base64!", "base64");
     assert.equal(documents.length, 0);
     assert.match(unverifiable[0].reason, /not valid base64/);
+  });
+  it("agrees with Python's strict base64 decoder on canonical, wrapped, padded, non-canonical and broken texts", () => {
+    // Canonical text takes a fast path (it encodes back to itself); everything else the strict scan.
+    const variant = fc.tuple(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.constantFrom("canonical", "wrapped", "tail bits", "no padding", "extra padding", "bad character"),
+    );
+    const texts = fc.sample(variant, { numRuns: 600, seed: 20261201 }).map(([bytes, how]) => {
+      const text = Buffer.from(bytes).toString("base64");
+      if (how === "wrapped") return text.replace(/(.{7})/g, "$1\r\n ");
+      if (how === "tail bits") return text.replace(/([A-Za-z0-9+/])(=+)$/, (_, c: string, pad: string) => `${c === "/" ? "A" : "/"}${pad}`);
+      if (how === "no padding") return text.replace(/=+$/, "");
+      if (how === "extra padding") return `${text}==`;
+      return how === "bad character" ? `${text.slice(0, 3)}-${text.slice(3)}` : text;
+    });
+    const expected = pythonStrictBase64(texts);
+    texts.forEach((text, i) => assert.equal(decodeBase64(text)?.toString("hex") ?? null, expected[i], JSON.stringify(text)));
   });
   it("gunzips at the top level and inside base64 MIME parts", () => {
     const top = gzipSync("#cloud-config\nruncmd: []\n").toString("base64");
@@ -157,6 +174,15 @@ describe("MIME splitting agrees with Python's email package", () => {
   });
   it("on 400 more with CRLF line endings, unquoted boundaries, no closing delimiter and wrapped base64", () => {
     const docs = fc.sample(fc.tuple(tree, style), { numRuns: 400, seed: 20261130 }).map(([t, s]) => render(t, s));
+    const expected = pythonMimeParts(docs);
+    docs.forEach((doc, i) => assert.deepEqual(ours(doc), expected[i], JSON.stringify(doc)));
+  });
+  it("on boundary look-alikes: the delimiter inside a line, followed by other text, by blanks, and at the very end", () => {
+    const docs = [
+      'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\nx--B\n--BX\n--B--X\n--B \t\nsecond\n--B--',
+      'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n\r\none\r\n--B\t\r\n\r\ntwo\r\n--B--\r\n--B\r\nafter\r\n',
+      'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\n\nonly\n--B',
+    ];
     const expected = pythonMimeParts(docs);
     docs.forEach((doc, i) => assert.deepEqual(ours(doc), expected[i], JSON.stringify(doc)));
   });
