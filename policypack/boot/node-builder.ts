@@ -12,7 +12,7 @@ import { KUBELET_CONFIG_API, startKubelet, type KubeletFileContent, type Kubelet
 import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
 import { describeLocation, type Location, type Origin } from "../kubelet/provenance";
 import { parseGoBool, type Parsed } from "../kubelet/values";
-import { expandWord, tokenize } from "../kubelet/shell";
+import { expandWord, tokenize, type Environment } from "../kubelet/shell";
 import { applyEdits, fileText, hiddenFileMessage, locateLine, type FileState, type TextOrigin, type VirtualFile } from "./files";
 import type { Limits } from "../userdata/limits";
 import {
@@ -93,6 +93,8 @@ export class NodeBuilder {
   exportAll = false;
   /** Variables whose value depends on which branch ran. */
   readonly ambiguousVars = new Set<string>();
+  /** The shell's variables as expansion reads them: one that depends on the branch taken is not known. */
+  readonly shellEnv: Environment = (name) => (this.ambiguousVars.has(name) ? undefined : this.vars.get(name));
   readonly unverifiable: Unverifiable[] = [];
   readonly problems: LocatedProblem[] = [];
   private readonly bootstrapCalls: { location: Location }[] = [];
@@ -126,8 +128,9 @@ export class NodeBuilder {
       // A file the user data only chmods or edits keeps the image's content, where the pack knows it.
       file = { path, state: this.knownBaseState(path) ?? { edits: [] }, location };
       this.files.set(path, file);
+      // A path's role does not change, so the sign is taken when the file first appears.
+      if (this.isKubeletFile(path)) this.kubeletSign = true;
     }
-    if (this.isKubeletFile(path)) this.kubeletSign = true;
     return file;
   }
 

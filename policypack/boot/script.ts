@@ -14,6 +14,7 @@ import {
   simpleCommands,
   splitShellWords,
   tokenize,
+  type Environment,
   type ExpandedWord,
   type SimpleCommand,
   type Word,
@@ -40,6 +41,9 @@ import {
 type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string; url?: string };
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const NO_ASSIGNMENTS: ReadonlyMap<string, string> = new Map();
+/** Redirections that write the command's output to a file. */
+const WRITES_STDOUT: ReadonlySet<string> = new Set([">", ">>", ">|", "&>"]);
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
 /**
  * Commands that run another command (sudo(8), env(1), nice(1), nohup(1), bash's exec, command and time), and
@@ -71,7 +75,10 @@ const PREFIX_OPTIONS: Record<string, OptionSpec> = {
 };
 const PREFIX_COMMANDS: ReadonlySet<string> = new Set(Object.keys(PREFIX_OPTIONS));
 
-const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
+const basename = (path: string): string => {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? path : path.slice(slash + 1);
+};
 
 /**
  * A variable set by a command that may not run (in an `if` body, after `&&`)
@@ -200,18 +207,19 @@ function mayMatter(command: SimpleCommand): boolean {
 
 function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOrigin, depth: number, stdin: Output | undefined): Output | undefined {
   if (!mayMatter(command)) return undefined;
-  const env = (name: string): string | undefined => (builder.ambiguousVars.has(name) ? undefined : builder.vars.get(name));
+  const env = builder.shellEnv;
   const words: ExpandedWord[] = [];
   for (const w of command.words) expandWordInto(w, env, words);
   const location = at(origin, command.line);
-  const temporary = new Map<string, string>();
+  // NAME=value words before the command: made on first use, most commands have none.
+  let temporary: Map<string, string> | undefined;
   while (words.length && ASSIGNMENT.test(words[0].text)) {
     const [, name] = ASSIGNMENT.exec(words[0].text)!;
-    temporary.set(name, assignedValue(words[0], name));
+    (temporary ??= new Map()).set(name, assignedValue(words[0], name));
     words.shift();
   }
   if (!words.length) {
-    for (const [name, value] of temporary) setVariable(builder, name, value, location.line, command.conditional);
+    for (const [name, value] of temporary ?? []) setVariable(builder, name, value, location.line, command.conditional);
     return undefined;
   }
   while (words.length > 1 && PREFIX_COMMANDS.has(basename(words[0].text))) {
@@ -234,26 +242,13 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     // sudo and env take NAME=value words before the command as its environment.
     while (words.length > 1 && ASSIGNMENT.test(words[0].text)) {
       const [, name] = ASSIGNMENT.exec(words[0].text)!;
-      temporary.set(name, assignedValue(words[0], name));
+      (temporary ??= new Map()).set(name, assignedValue(words[0], name));
       words.shift();
     }
   }
   if (!words.length) return undefined;
   const name = basename(words[0].text);
   const args = words.slice(1);
-  const heredoc = command.redirects.find((r) => r.heredoc)?.heredoc;
-  const heredocOutput = (): Output | undefined => {
-    if (!heredoc) return stdin;
-    const { text, unresolved } = expandHereDoc(heredoc, env);
-    return {
-      kind: "text",
-      text: markUnresolved(text, unresolved),
-      origin: originAtLine(origin, heredoc.bodyLine),
-    };
-  };
-  const argWords = (list: ExpandedWord[]): ArgWord[] =>
-    list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));
-
   let output: Output | undefined;
   switch (name) {
     case "export":
@@ -282,10 +277,10 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       });
       break;
     case "bootstrap.sh":
-      callBootstrap(builder, words[0].text, args, temporary, location, origin, depth);
+      callBootstrap(builder, words[0].text, args, temporary ?? NO_ASSIGNMENTS, location, origin, depth);
       break;
     case "kubelet":
-      builder.recordKubelet(location, argWords(args));
+      builder.recordKubelet(location, argWords(args, origin));
       break;
     case "kubeadm":
       builder.recordKubeadm(
@@ -294,7 +289,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       );
       break;
     case "cat":
-      output = args.length ? readFiles(builder, args) : heredocOutput();
+      output = args.length ? readFiles(builder, args) : standardInput(command, env, origin, stdin);
       break;
     case "echo":
       output = echo(builder, args, origin, command, depth);
@@ -303,14 +298,14 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       output = printf(args, origin, command);
       break;
     case "tee": {
-      const input = heredocOutput();
+      const input = standardInput(command, env, origin, stdin);
       const append = args.some((a) => a.text === "-a" || a.text === "--append");
       for (const target of args.filter((a) => !a.text.startsWith("-"))) writeOutput(builder, target.text, input, location, append);
       output = input;
       break;
     }
     case "jq":
-      output = jq(builder, args, location, heredocOutput());
+      output = jq(builder, args, location, standardInput(command, env, origin, stdin));
       break;
     case "sed":
       sed(builder, args, location);
@@ -329,7 +324,14 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     case "k3s":
     case "rke2":
       // `k3s server|agent …` (and rke2's): its --kubelet-arg values go to the kubelet it starts.
-      builder.recordK3s(location, name, argWords(args.filter((a, i) => !(i === 0 && /^(server|agent)$/.test(a.text)))));
+      builder.recordK3s(
+        location,
+        name,
+        argWords(
+          args.filter((a, i) => !(i === 0 && /^(server|agent)$/.test(a.text))),
+          origin,
+        ),
+      );
       break;
     case "systemctl":
       startUnits(builder, args, location, depth);
@@ -357,18 +359,34 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       runScript(builder, args.map((a) => a.text).join(" "), { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
       break;
     default:
-      if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, heredocOutput(), temporary);
+      if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, standardInput(command, env, origin, stdin), temporary ?? NO_ASSIGNMENTS);
       else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, words[0].text, location, depth);
   }
 
   for (const redirect of command.redirects) {
-    if (!redirect.target || !/^(>|>>|>\||&>)$/.test(redirect.op)) continue;
-    const target = expandWord(redirect.target, env)[0]?.text;
+    if (!redirect.target || !WRITES_STDOUT.has(redirect.op)) continue;
+    const target = plainText(redirect.target) ?? expandWord(redirect.target, env)[0]?.text;
     // `2>`, `3>`…: what the command writes to that descriptor is not modelled.
     const written = redirect.fd === undefined || redirect.fd === 1 ? output : undefined;
     if (target && target !== "/dev/null") writeOutput(builder, target, written, location, redirect.op === ">>");
   }
   return output;
+}
+
+/** What the command reads on standard input: its here-document, expanded, or the pipe's output. */
+function standardInput(command: SimpleCommand, env: Environment, origin: TextOrigin, stdin: Output | undefined): Output | undefined {
+  const heredoc = command.redirects.find((r) => r.heredoc)?.heredoc;
+  if (!heredoc) return stdin;
+  const { text, unresolved } = expandHereDoc(heredoc, env);
+  return {
+    kind: "text",
+    text: markUnresolved(text, unresolved),
+    origin: originAtLine(origin, heredoc.bodyLine),
+  };
+}
+
+function argWords(list: ExpandedWord[], origin: TextOrigin): ArgWord[] {
+  return list.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined }));
 }
 
 function readFiles(builder: NodeBuilder, args: ExpandedWord[]): Output | undefined {
@@ -412,11 +430,15 @@ function newlines(text: string): number {
   return count;
 }
 
+/** The command of a word that is one `$(…)` and nothing else (empty quotes aside). */
 function singleSubstitution(word: Word): string | undefined {
-  const segments = word.segments.filter((s) => !(s.kind === "lit" && s.text === ""));
-  if (segments.length !== 1 || segments[0].kind !== "sub") return undefined;
-  const raw = segments[0].raw;
-  return raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
+  let raw: string | undefined;
+  for (const s of word.segments) {
+    if (s.kind === "lit" && s.text === "") continue;
+    if (s.kind !== "sub" || raw !== undefined) return undefined;
+    raw = s.raw;
+  }
+  return raw !== undefined && raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
 }
 
 function unescapeC(text: string): string {

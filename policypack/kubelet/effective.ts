@@ -106,9 +106,13 @@ function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknow
 /** A field's state in a merge-patch document: absent, removed (null on its path), or set. */
 type Lookup = { state: "absent" } | { state: "removed"; key: string } | { state: "set"; raw: unknown };
 
+/** Each config path's keys, split once: every start-up looks up every setting in every document. */
+const PATH_KEYS = new Map<string, string[]>();
+
 function lookup(doc: PlainObject, path: string): Lookup {
   let node: unknown = doc;
-  const keys = path.split(".");
+  let keys = PATH_KEYS.get(path);
+  if (!keys) PATH_KEYS.set(path, (keys = path.split(".")));
   for (let i = 0; i < keys.length; i++) {
     if (typeof node !== "object" || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, keys[i])) return { state: "absent" };
     node = (node as PlainObject)[keys[i]];

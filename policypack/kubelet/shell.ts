@@ -95,12 +95,16 @@ export function tokenize(src: string): TokenizeResult {
   const countLines = (from: number, to: number): void => {
     for (let k = from; k < to; k++) if (src.charCodeAt(k) === 10) line++;
   };
+  // A new word's segment list starts with its first segment: most words have one, and an empty array grows to 16.
+  const add = (segment: Segment): void => {
+    if (word) word.segments.push(segment);
+    else word = { kind: "word", segments: [segment], start: i, end: i, line };
+  };
   const begin = (): Word => (word ??= { kind: "word", segments: [], start: i, end: i, line });
   const literal = (text: string, quoted: boolean): void => {
-    const w = begin();
-    const last = w.segments[w.segments.length - 1];
+    const last = word?.segments[word.segments.length - 1];
     if (last?.kind === "lit" && last.quoted === quoted) last.text += text;
-    else w.segments.push({ kind: "lit", text, quoted });
+    else add({ kind: "lit", text, quoted });
   };
   const finishWord = (): void => {
     if (!word) return;
@@ -153,7 +157,7 @@ export function tokenize(src: string): TokenizeResult {
       const raw = src.slice(i, close + 1);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
       const fallback = m?.[2] ? fallbackWord(m[3], quoted) : undefined;
-      begin().segments.push(
+      add(
         m && (!m[2] || fallback)
           ? { kind: "var", name: m[1], quoted, fallback, emptyTakesFallback: m[2]?.startsWith(":"), assigns: m[2]?.endsWith("="), raw }
           : { kind: "sub", raw, quoted },
@@ -166,7 +170,7 @@ export function tokenize(src: string): TokenizeResult {
       const close = matchParen(src, i + 1);
       const end = close === -1 ? src.length : close + 1;
       if (close === -1) error ??= { message: "unterminated $(", line };
-      begin().segments.push({ kind: "sub", raw: src.slice(i, end), quoted });
+      add({ kind: "sub", raw: src.slice(i, end), quoted });
       countLines(i, end);
       i = end;
       return;
@@ -186,12 +190,12 @@ export function tokenize(src: string): TokenizeResult {
     NAME.lastIndex = i + 1;
     const name = NAME.exec(src);
     if (name) {
-      begin().segments.push({ kind: "var", name: name[0], quoted, raw: `$${name[0]}` });
+      add({ kind: "var", name: name[0], quoted, raw: `$${name[0]}` });
       i = NAME.lastIndex;
       return;
     }
     if (next !== undefined && /[0-9@*#?$!-]/.test(next)) {
-      begin().segments.push({ kind: "var", name: next, quoted, raw: `$${next}` });
+      add({ kind: "var", name: next, quoted, raw: `$${next}` });
       i += 2;
       return;
     }
@@ -207,7 +211,7 @@ export function tokenize(src: string): TokenizeResult {
     while (k < src.length && src[k] !== "`") k += src[k] === "\\" ? 2 : 1;
     if (k >= src.length) error ??= { message: "unterminated `", line };
     const end = Math.min(k + 1, src.length);
-    begin().segments.push({ kind: "sub", raw: src.slice(i, end), quoted });
+    add({ kind: "sub", raw: src.slice(i, end), quoted });
     countLines(i, end);
     i = end;
   };
@@ -247,9 +251,9 @@ export function tokenize(src: string): TokenizeResult {
         i += 2;
       }
     } else if (c === "'") {
-      begin();
       const close = src.indexOf("'", i + 1);
       if (close === -1) {
+        begin();
         error = { message: "unterminated single quote", line };
         break;
       }
@@ -560,6 +564,7 @@ export interface SimpleCommand {
   definition?: number;
 }
 
+const NO_REDIRECTS: SimpleCommand["redirects"] = [];
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
 const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "for", "case", "!", "{", "time"]);
 const RESERVED_ALONE = new Set(["fi", "done", "esac", "}", "then", "else", "do"]);
@@ -578,9 +583,10 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
   let pendingFunction: string | undefined;
   let definitions = 0;
   let braces = 0;
+  // Lists start empty and shared (most commands have no redirection); the first push makes the command's own.
   const start = (line: number): SimpleCommand => ({
     words: [],
-    redirects: [],
+    redirects: NO_REDIRECTS,
     line,
     previous,
     conditional: depth > 0 || previous === "&&" || previous === "||",
@@ -615,8 +621,8 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
         else if (CLOSES_BLOCK.has(text)) depth = Math.max(0, depth - 1);
         continue;
       }
-      current ??= start(token.line);
-      current.words.push(token);
+      if (current) current.words.push(token);
+      else (current = start(token.line)).words = [token];
       continue;
     }
     // `name()` followed by a body opens a function definition.
@@ -629,7 +635,9 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
     if (REDIRECTIONS.has(token.op)) {
       current ??= start(token.line);
       const target = tokens[k + 1]?.kind === "word" ? (tokens[++k] as Word) : undefined;
-      current.redirects.push({ op: token.op, target, heredoc: token.heredoc, fd: token.fd });
+      const redirect = { op: token.op, target, heredoc: token.heredoc, fd: token.fd };
+      if (current.redirects === NO_REDIRECTS) current.redirects = [redirect];
+      else current.redirects.push(redirect);
       continue;
     }
     if (current) {

@@ -31,16 +31,21 @@ export interface ResourceReport {
 const CACHE_SIZE = 8;
 const cache = new Map<string, { inputs: Record<string, unknown>; report: ResourceReport }>();
 
+/** The entry last used: the SDK asks for the same resource once per policy, so most lookups are this one. */
+let latest: { type: string; urn: string; inputs: Record<string, unknown>; report: ResourceReport } | undefined;
+
 export function analyzeResource(type: string, urn: string, props: unknown): ResourceReport | undefined {
   const adapter = adapterFor(type);
   if (!adapter) return undefined;
   const extracted = extract(props, adapter.properties);
+  if (latest && latest.type === type && latest.urn === urn && samePlainData(latest.inputs, extracted)) return latest.report;
   const key = `${type}\u0000${urn}`;
   const hit = cache.get(key);
   if (hit && samePlainData(hit.inputs, extracted)) {
     // refresh its place in the LRU order
     cache.delete(key);
     cache.set(key, hit);
+    latest = { type, urn, ...hit };
     return hit.report;
   }
   let report: ResourceReport;
@@ -54,6 +59,7 @@ export function analyzeResource(type: string, urn: string, props: unknown): Reso
   cache.delete(key);
   cache.set(key, { inputs: extracted, report });
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  latest = { type, urn, inputs: extracted, report };
   return report;
 }
 

@@ -91,7 +91,7 @@ export function ruleMessages(rule: Rule, report: ResourceReport, params: Record<
     for (const u of report.unverifiable) messages.push(`${describeLocation(u.location)}: ${u.reason}`);
     if (report.internalError) messages.push(`kubelet-guard could not analyse this ${report.adapter.kind} (internal ${report.internalError}); please report it`);
   }
-  return [...new Set(messages)];
+  return messages.length > 1 ? [...new Set(messages)] : messages;
 }
 
 /**

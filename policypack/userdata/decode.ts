@@ -132,12 +132,13 @@ function readHeaders(text: string): { headers: Headers; bodyStart: number } {
   while (pos < text.length) {
     let eol = text.indexOf("\n", pos);
     if (eol === -1) eol = text.length;
-    const line = text.slice(pos, eol).replace(/\r$/, "");
+    const line = text.slice(pos, eol > pos && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
     if (line === "") {
       pos = eol + 1;
       break;
     }
-    if (/^[ \t]/.test(line) && fields.length) {
+    const first = line.charCodeAt(0);
+    if ((first === 0x20 || first === 0x09) && fields.length) {
       fields[fields.length - 1][1] += ` ${line.trim()}`;
     } else {
       const colon = line.indexOf(":");
