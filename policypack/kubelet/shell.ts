@@ -93,7 +93,7 @@ export function tokenize(src: string): TokenizeResult {
   let error: TokenizeResult["error"];
 
   const countLines = (from: number, to: number): void => {
-    for (let k = from; k < to; k++) if (src.charCodeAt(k) === 10) line++;
+    for (let k = src.indexOf("\n", from); k !== -1 && k < to; k = src.indexOf("\n", k + 1)) line++;
   };
   // A new word's segment list starts with its first segment: most words have one, and an empty array grows to 16.
   const add = (segment: Segment): void => {
@@ -565,6 +565,7 @@ export interface SimpleCommand {
 }
 
 const NO_REDIRECTS: SimpleCommand["redirects"] = [];
+const NO_WORDS: Word[] = [];
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
 const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "for", "case", "!", "{", "time"]);
 const RESERVED_ALONE = new Set(["fi", "done", "esac", "}", "then", "else", "do"]);
@@ -583,52 +584,62 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
   let pendingFunction: string | undefined;
   let definitions = 0;
   let braces = 0;
-  // Lists start empty and shared (most commands have no redirection); the first push makes the command's own.
+  // A command's words gather in `pending` (emptied by count, so it keeps its room) and are copied, exactly sized,
+  // when the command ends; its redirections start as a shared empty list that the first one replaces.
+  const pending: Word[] = [];
+  let count = 0;
   const start = (line: number): SimpleCommand => ({
-    words: [],
+    words: NO_WORDS,
     redirects: NO_REDIRECTS,
     line,
+    next: undefined,
     previous,
     conditional: depth > 0 || previous === "&&" || previous === "||",
     inFunction: defining,
     definition: defining === undefined ? undefined : definitions,
   });
+  const ended = (command: SimpleCommand): SimpleCommand => {
+    command.words = pending.slice(0, count);
+    count = 0;
+    return command;
+  };
   const opAt = (k: number): string | undefined => (tokens[k]?.kind === "op" ? (tokens[k] as Operator).op : undefined);
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k];
     if (token.kind === "word") {
       const text = plainText(token);
-      if (!current?.words.length && text === "function" && tokens[k + 1]?.kind === "word") {
+      if (count === 0 && text === "function" && tokens[k + 1]?.kind === "word") {
         pendingFunction = plainText(tokens[k + 1] as Word);
         k++;
         if (opAt(k + 1) === "(" && opAt(k + 2) === ")") k += 2;
         continue;
       }
-      if (!current?.words.length && text === "{" && pendingFunction !== undefined && defining === undefined) {
+      if (count === 0 && text === "{" && pendingFunction !== undefined && defining === undefined) {
         defining = pendingFunction;
         definitions++;
         pendingFunction = undefined;
         braces = 1;
         continue;
       }
-      if (!current?.words.length && defining !== undefined && (text === "{" || text === "}")) {
+      if (count === 0 && defining !== undefined && (text === "{" || text === "}")) {
         braces += text === "{" ? 1 : -1;
         if (braces === 0) defining = undefined;
         continue;
       }
-      if (!current?.words.length && text !== undefined && (RESERVED_PREFIXES.has(text) || RESERVED_ALONE.has(text))) {
+      if (count === 0 && text !== undefined && (RESERVED_PREFIXES.has(text) || RESERVED_ALONE.has(text))) {
         if (OPENS_BLOCK.has(text)) depth++;
         else if (CLOSES_BLOCK.has(text)) depth = Math.max(0, depth - 1);
         continue;
       }
-      if (current) current.words.push(token);
-      else (current = start(token.line)).words = [token];
+      current ??= start(token.line);
+      pending[count++] = token;
       continue;
     }
     // `name()` followed by a body opens a function definition.
-    if (token.op === "(" && current?.words.length === 1 && opAt(k + 1) === ")") {
-      pendingFunction = plainText(current.words[0]);
+    if (token.op === "(" && current && count === 1 && opAt(k + 1) === ")") {
+      pendingFunction = plainText(pending[0]);
       current = undefined;
+      count = 0;
       k++;
       continue;
     }
@@ -642,12 +653,12 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
     }
     if (current) {
       current.next = token.op;
-      commands.push(current);
+      commands.push(ended(current));
       current = undefined;
     }
     previous = token.op;
   }
-  if (current) commands.push(current);
+  if (current) commands.push(ended(current));
   return commands;
 }
 

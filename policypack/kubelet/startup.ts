@@ -29,8 +29,12 @@ export interface KubeletFileSystem {
 
 export const KUBELET_CONFIG_API = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration" };
 
+const CLEAN_ABSOLUTE = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+
 /** filepath.Abs against the kubelet's working directory, which systemd sets to / (and path.Clean). */
 export function absolutePath(path: string): string {
+  // Already clean: absolute, no empty, `.` or `..` segment, no trailing slash.
+  if (CLEAN_ABSOLUTE.test(path)) return path;
   const parts: string[] = [];
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
