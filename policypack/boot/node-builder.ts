@@ -6,7 +6,7 @@
  * whose permissions matter.
  */
 import type { ArgWord } from "../kubelet/cmdline";
-import { isPlainObject, type PlainObject } from "../kubelet/config";
+import { isPlainObject, markUnresolved, type PlainObject } from "../kubelet/config";
 import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "../kubelet/effective";
 import { KUBELET_CONFIG_API, startKubelet, type KubeletFileContent, type KubeletFileSystem } from "../kubelet/startup";
 import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
@@ -258,7 +258,10 @@ export class NodeBuilder {
       // Every option takes the next word as its value, whatever it looks like (shift 2).
       const value = args[k + 1];
       k++;
-      if (option === "--kubelet-extra-args" && value) extra = { text: value.text, line: value.line ?? location.line };
+      // bootstrap.sh writes the value into a drop-in that systemd splits at blanks: an expansion whose source has
+      // blanks (`$(cat f)`) stays one word there, as its output does in the shell; `$NAME` keeps its name.
+      if (option === "--kubelet-extra-args" && value)
+        extra = { text: markUnresolved(value.text, value.unresolved?.filter((raw) => /\s/.test(raw)) ?? []), line: value.line ?? location.line };
     }
     for (const edit of this.bootstrapEdits) {
       const word = tokenize(edit.line).tokens.find((t) => t.kind === "word");

@@ -21,7 +21,7 @@ import {
 } from "../kubelet/shell";
 import { AL2_BOOTSTRAP } from "./images";
 import { unitCommand } from "./systemd";
-import { UNRESOLVED_MARK } from "../kubelet/config";
+import { markUnresolved } from "../kubelet/config";
 import type { NodeBuilder } from "./node-builder";
 import {
   at,
@@ -100,13 +100,6 @@ function setVariable(builder: NodeBuilder, name: string, value: string, line: nu
  */
 function assignedValue(word: ExpandedWord, name: string): string {
   return markUnresolved(word.text.slice(name.length + 1), word.unresolved);
-}
-
-/** Text with each unresolved expansion replaced by a marker, so that it stays one word wherever the text goes. */
-function markUnresolved(text: string, unresolved: readonly string[]): string {
-  let result = text;
-  for (const raw of unresolved) result = result.split(raw).join(UNRESOLVED_MARK);
-  return result;
 }
 
 export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin, depth = 0): void {
@@ -430,7 +423,11 @@ function newlines(text: string): number {
   return count;
 }
 
-/** The command of a word that is one `$(…)` and nothing else (empty quotes aside). */
+/**
+ * The command of a word that is one command substitution and nothing else (empty quotes aside): `$(…)`, or
+ * `` `…` ``, where a backslash keeps its meaning only before `$`, `` ` `` and `\` (bash(1), Command
+ * Substitution). `$((…))` is arithmetic, not a command.
+ */
 function singleSubstitution(word: Word): string | undefined {
   let raw: string | undefined;
   for (const s of word.segments) {
@@ -438,7 +435,9 @@ function singleSubstitution(word: Word): string | undefined {
     if (s.kind !== "sub" || raw !== undefined) return undefined;
     raw = s.raw;
   }
-  return raw !== undefined && raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
+  if (raw === undefined || raw.length < 2) return undefined;
+  if (raw.startsWith("`") && raw.endsWith("`")) return raw.slice(1, -1).replace(/\\([$`\\])/g, "$1");
+  return raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
 }
 
 function unescapeC(text: string): string {

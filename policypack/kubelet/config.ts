@@ -14,6 +14,13 @@ export function isPlainObject(value: unknown): value is PlainObject {
 /** Stands in for an expansion the boot reader cannot resolve, in text written to a file: no blanks, never a variable name. */
 export const UNRESOLVED_MARK = "$(computed-at-boot)";
 
+/** Text with each unresolved expansion replaced by the mark, so that it stays one word wherever the text goes. */
+export function markUnresolved(text: string, unresolved: readonly string[]): string {
+  let result = text;
+  for (const raw of unresolved) result = result.split(raw).join(UNRESOLVED_MARK);
+  return result;
+}
+
 /** Whether a config value (or any string inside it) was written from an expansion known only at boot. */
 export function holdsUnresolved(value: unknown): boolean {
   if (typeof value === "string") return value.includes(UNRESOLVED_MARK);

@@ -9,7 +9,7 @@
 import type { Limits } from "../userdata/limits";
 import { parseYamlDocuments } from "../userdata/structured";
 import { parseKubeletArgs } from "./cmdline";
-import { isPlainObject } from "./config";
+import { isPlainObject, UNRESOLVED_MARK } from "./config";
 import { joinedArgv, type CommandLineSource, type ConfigSource, type KubeletSources, type LocatedProblem } from "./effective";
 import type { Location, Origin } from "./provenance";
 
@@ -106,8 +106,21 @@ function readConfigFile(
   } else {
     // The drop-in loader decodes strictly (duplicate keys stop the kubelet); the config file's codec falls back to lenient decoding.
     const parsed = parseYamlDocuments(content.text, limits, { version: "1.1", uniqueKeys: role === "the drop-in" });
+    const document = parsed.ok ? parsed.documents[0] : undefined;
+    // A text the boot computes (`echo "$(…)" > f`) may hold any configuration: not visible, rather than refused.
+    if ((!document || !isPlainObject(document.value)) && content.text.includes(UNRESOLVED_MARK)) {
+      const location = { ...content.location, file: path };
+      const hidden = `${role} ${path} is written from a value known only at boot`;
+      problems.push({
+        text: path,
+        kind: "unresolved",
+        message: `${hidden}, so none of the kubelet settings in it can be checked`,
+        location,
+        origin: content.origin,
+      });
+      return [{ location, origin: content.origin, hidden }];
+    }
     if (!parsed.ok) return refuse(content.location, content.origin, `${role} ${path} is not valid YAML or JSON (${parsed.error})`);
-    const document = parsed.documents[0];
     if (!document || !isPlainObject(document.value)) return refuse(content.location, content.origin, `${role} ${path} is not a KubeletConfiguration object`);
     layers = [
       {
