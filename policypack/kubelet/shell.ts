@@ -92,8 +92,9 @@ export function tokenize(src: string): TokenizeResult {
   let word: Word | undefined;
   let error: TokenizeResult["error"];
 
+  // A scan bounded by `to`: indexOf would look past it, to the end of a long line, on every quote.
   const countLines = (from: number, to: number): void => {
-    for (let k = src.indexOf("\n", from); k !== -1 && k < to; k = src.indexOf("\n", k + 1)) line++;
+    for (let k = from; k < to; k++) if (src.charCodeAt(k) === 10) line++;
   };
   // A new word's segment list starts with its first segment: most words have one, and an empty array grows to 16.
   const add = (segment: Segment): void => {
