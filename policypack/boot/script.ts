@@ -435,7 +435,7 @@ function singleSubstitution(word: Word): string | undefined {
     if (s.kind !== "sub" || raw !== undefined) return undefined;
     raw = s.raw;
   }
-  if (raw === undefined || raw.length < 2) return undefined;
+  if (raw === undefined) return undefined;
   if (raw.startsWith("`") && raw.endsWith("`")) return raw.slice(1, -1).replace(/\\([$`\\])/g, "$1");
   return raw.startsWith("$(") && !raw.startsWith("$((") ? raw.slice(2, -1) : undefined;
 }

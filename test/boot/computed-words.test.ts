@@ -4,7 +4,8 @@
  *   the backquote form a backslash keeps its literal meaning except before `$`, `` ` `` and `\`. `$((…))` is
  *   Arithmetic Expansion, not a command. A word that is a substitution and other text is that text around the
  *   output; the pack runs a substitution only when it is the whole word.
- * - Redirection: the word after `>` is expanded like any other (a variable naming the file).
+ * - Redirection: the word after `>` is expanded like any other (a variable naming the file); `bash` with no file
+ *   reads its commands from standard input, a here-document.
  * - A computed value the pack cannot work out stays one word wherever it goes: bootstrap.sh (amazon-eks-ami
  *   templates/al2/runtime/bootstrap.sh) writes --kubelet-extra-args into a drop-in that systemd splits at blanks,
  *   and a config file written from such a value may hold any configuration, so neither is a refusal to start.
@@ -32,6 +33,9 @@ describe("a word that is one command substitution is the command's output", () =
     assert.deepEqual(writeConfig(`echo "$(cat /tmp/c)" > ${CONFIG}`), REPLACED_CONFIG);
     assert.deepEqual(writeConfig(`echo "\`cat /tmp/c\`" > ${CONFIG}`), REPLACED_CONFIG);
     assert.deepEqual(writeConfig(`echo \`cat /tmp/c\` > ${CONFIG}`), REPLACED_CONFIG);
+  });
+  it("a word of empty quotes alone is no substitution: echo writes an empty line", () => {
+    assert.deepEqual(script('echo "" > /tmp/x', "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'"), [READ_ONLY("user data line 3")]);
   });
   it("empty quotes around the substitution add nothing", () => {
     assert.deepEqual(writeConfig(`echo ""$(cat /tmp/c)"" > ${CONFIG}`), REPLACED_CONFIG);
@@ -61,7 +65,7 @@ describe("bootstrap.sh --kubelet-extra-args with a value computed at boot", () =
   });
 });
 
-describe("redirection targets and program paths", () => {
+describe("redirections and program paths", () => {
   it("a target named by a variable is the file the variable names", () => {
     assert.deepEqual(script(...file("/tmp/c", INSECURE_CONFIG), `CFG=${CONFIG}`, 'cat /tmp/c > "$CFG"', "/etc/eks/bootstrap.sh c").slice(1), [
       `kubelet-read-only-port: user data line 3 (${CONFIG}): readOnlyPort: 10255 serves the kubelet API without authentication on port 10255; set readOnlyPort: 0`,
@@ -69,6 +73,9 @@ describe("redirection targets and program paths", () => {
   });
   it("a target that expands to nothing writes no file and stops nothing", () => {
     assert.deepEqual(script('E=""', "echo x > $E", "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'"), [READ_ONLY("user data line 4")]);
+  });
+  it("a here-document given to bash is the script bash runs (bash(1): with no file, commands are read from standard input)", () => {
+    assert.deepEqual(script("bash <<'EOF'", "/etc/eks/bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'", "EOF"), [READ_ONLY("user data line 3")]);
   });
   it("./bootstrap.sh after cd /etc/eks is bootstrap.sh", () => {
     assert.deepEqual(script("cd /etc/eks", "./bootstrap.sh c --kubelet-extra-args '--read-only-port=10255'"), [READ_ONLY("user data line 3")]);
