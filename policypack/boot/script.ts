@@ -847,16 +847,15 @@ function recordBootstrapCall(
   temporary: ReadonlyMap<string, string>,
   origin: TextOrigin,
 ): void {
-  const env = (name: string): string | undefined => (builder.ambiguousVars.has(name) ? undefined : builder.vars.get(name));
   builder.recordBootstrap(
     location,
-    args.map((w) => ({ text: w.text, line: at(origin, w.line).line, unresolved: w.unresolved.length ? w.unresolved : undefined })),
+    argWords(args, origin),
     temporary.has("KUBELET_EXTRA_ARGS")
       ? { value: temporary.get("KUBELET_EXTRA_ARGS")!, line: location.line }
       : builder.vars.has("KUBELET_EXTRA_ARGS") && builder.exported.has("KUBELET_EXTRA_ARGS")
         ? {
             // a value that depends on which branch ran stays a reference, reported as not visible
-            value: env("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
+            value: builder.shellEnv("KUBELET_EXTRA_ARGS") ?? "${KUBELET_EXTRA_ARGS}",
             line: builder.varLines.get("KUBELET_EXTRA_ARGS"),
           }
         : undefined,

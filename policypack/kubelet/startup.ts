@@ -9,7 +9,7 @@
 import type { Limits } from "../userdata/limits";
 import { parseYamlDocuments } from "../userdata/structured";
 import { parseKubeletArgs } from "./cmdline";
-import { isPlainObject, UNRESOLVED_MARK } from "./config";
+import { holdsUnresolved, isPlainObject } from "./config";
 import { joinedArgv, type CommandLineSource, type ConfigSource, type KubeletSources, type LocatedProblem } from "./effective";
 import type { Location, Origin } from "./provenance";
 
@@ -108,7 +108,7 @@ function readConfigFile(
     const parsed = parseYamlDocuments(content.text, limits, { version: "1.1", uniqueKeys: role === "the drop-in" });
     const document = parsed.ok ? parsed.documents[0] : undefined;
     // A text the boot computes (`echo "$(…)" > f`) may hold any configuration: not visible, rather than refused.
-    if ((!document || !isPlainObject(document.value)) && content.text.includes(UNRESOLVED_MARK)) {
+    if ((!document || !isPlainObject(document.value)) && holdsUnresolved(content.text)) {
       const location = { ...content.location, file: path };
       const hidden = `${role} ${path} is written from a value known only at boot`;
       problems.push({

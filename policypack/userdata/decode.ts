@@ -125,6 +125,9 @@ interface Headers {
   transferEncoding: string;
 }
 
+/** The end of the line from `start` to `eol`, less a carriage return before the line feed. */
+const endBeforeCr = (text: string, start: number, eol: number): number => (eol > start && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
+
 /** Header block (with folded lines) and where the body starts. */
 function readHeaders(text: string): { headers: Headers; bodyStart: number } {
   const fields: [string, string][] = [];
@@ -132,7 +135,7 @@ function readHeaders(text: string): { headers: Headers; bodyStart: number } {
   while (pos < text.length) {
     let eol = text.indexOf("\n", pos);
     if (eol === -1) eol = text.length;
-    const line = text.slice(pos, eol > pos && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
+    const line = text.slice(pos, endBeforeCr(text, pos, eol));
     if (line === "") {
       pos = eol + 1;
       break;
@@ -218,7 +221,7 @@ export function multipartBodies(body: string, boundary: string): string[] {
     if (at > 0 && body.charCodeAt(at - 1) !== 0x0a) continue;
     let eol = body.indexOf("\n", at);
     if (eol === -1) eol = body.length;
-    const lineEnd = eol > at && body.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+    const lineEnd = endBeforeCr(body, at, eol);
     if (at + delimiter.length > lineEnd) continue;
     const rest = body.slice(at + delimiter.length, lineEnd);
     const closing = rest.startsWith("--");
