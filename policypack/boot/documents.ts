@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { isPlainObject, type PlainObject } from "../kubelet/config";
-import type { CommandLineSource, ConfigSource } from "../kubelet/effective";
+import { imageConfigSource, type CommandLineSource, type ConfigSource } from "../kubelet/effective";
 import type { NodeModel } from "../kubelet/node";
 import type { Location } from "../kubelet/provenance";
 import type { NodeBuilder } from "./node-builder";
@@ -19,6 +19,7 @@ import { parseTomlDocument, parseYamlDocuments, type StructuredDocument } from "
 const MENTIONS_KUBELET = /kubelet|kubeadm|bootstrap\.sh/;
 
 const origin0 = (source: string): TextOrigin => ({ source, firstLine: 1, exact: true });
+const BOTTLEROCKET_CONFIG_SOURCE = imageConfigSource("Bottlerocket kubelet config", BOTTLEROCKET_KUBELET_CONFIG);
 
 /** #cloud-config: bootcmd, then write_files, then runcmd, as cloud-init runs them. */
 export function readCloudConfig(builder: NodeBuilder, text: string, source: string): void {
@@ -233,7 +234,7 @@ export function readBottlerocketSettings(builder: NodeBuilder, value: unknown, l
     userDoc[field.configPath] = kubernetes[key];
     fields[field.setting] = { fix: field.fix, text: `${key} = ${JSON.stringify(kubernetes[key])}` };
   }
-  const configs: ConfigSource[] = [{ location: { source: "Bottlerocket kubelet config" }, origin: "platform", doc: BOTTLEROCKET_KUBELET_CONFIG }];
+  const configs: ConfigSource[] = [BOTTLEROCKET_CONFIG_SOURCE];
   if (kubernetes["standalone-mode"] === true) {
     // Bottlerocket's template: standalone mode turns off authentication and authorization.
     configs.push({

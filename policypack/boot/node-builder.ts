@@ -7,7 +7,7 @@
  */
 import type { ArgWord } from "../kubelet/cmdline";
 import { isPlainObject, markUnresolved, type PlainObject } from "../kubelet/config";
-import type { CommandLineSource, ConfigSource, KubeletSources, LocatedProblem } from "../kubelet/effective";
+import { imageConfigSource, type CommandLineSource, type ConfigSource, type KubeletSources, type LocatedProblem } from "../kubelet/effective";
 import { KUBELET_CONFIG_API, startKubelet, type KubeletFileContent, type KubeletFileSystem } from "../kubelet/startup";
 import type { FileAttribute, FileRole, NodeFile, NodeModel, Unverifiable } from "../kubelet/node";
 import { describeLocation, type Location, type Origin } from "../kubelet/provenance";
@@ -76,6 +76,10 @@ export interface BottlerocketPart {
   /** Builds the node model for Bottlerocket; set by the TOML reader. */
   node: (builder: NodeBuilder) => NodeModel;
 }
+
+/** nodeadm's config.json, and the type it writes at the top of 40-nodeadm.conf. */
+const NODEADM_CONFIG_SOURCE = imageConfigSource(`nodeadm ${NODEADM_KUBELET_CONFIG_PATH}`, NODEADM_KUBELET_CONFIG);
+const NODEADM_DROP_IN_TYPE_SOURCE = imageConfigSource("nodeadm 40-nodeadm.conf", KUBELET_CONFIG_API);
 
 export class NodeBuilder {
   readonly files = new Map<string, VirtualFile>();
@@ -370,7 +374,10 @@ export class NodeBuilder {
       },
       filesUnder: (dir) => {
         const prefix = dir.endsWith("/") ? dir : `${dir}/`;
-        return [...new Set([...this.files.keys(), ...image.keys()])].filter((p) => p.startsWith(prefix));
+        const under: string[] = [];
+        for (const p of this.files.keys()) if (p.startsWith(prefix)) under.push(p);
+        for (const p of image.keys()) if (p.startsWith(prefix) && !this.files.has(p)) under.push(p);
+        return under;
       },
     };
   }
@@ -542,15 +549,13 @@ export class NodeBuilder {
       }
     }
     const flags = [...NODEADM_FLAGS];
-    const image = new Map<string, KubeletFileContent>([
-      [NODEADM_KUBELET_CONFIG_PATH, { kind: "layers", layers: [this.platformConfig(NODEADM_KUBELET_CONFIG, `nodeadm ${NODEADM_KUBELET_CONFIG_PATH}`)] }],
-    ]);
+    const image = new Map<string, KubeletFileContent>([[NODEADM_KUBELET_CONFIG_PATH, { kind: "layers", layers: [NODEADM_CONFIG_SOURCE] }]]);
     if (dropIn.length) {
       flags.push(`--config-dir=${NODEADM_DROP_IN_DIR}`);
       // nodeadm merges the user's config over apiVersion/kind, so the drop-in always has its type.
       image.set(`${NODEADM_DROP_IN_DIR}/40-nodeadm.conf`, {
         kind: "layers",
-        layers: [this.platformConfig({ ...KUBELET_CONFIG_API }, "nodeadm 40-nodeadm.conf"), ...dropIn],
+        layers: [NODEADM_DROP_IN_TYPE_SOURCE, ...dropIn],
       });
     }
     commandLines.push({ location: { source: "nodeadm kubelet flags" }, origin: "platform", words: flags.map((text) => ({ text })) }, ...userFlags);
@@ -594,10 +599,6 @@ export class NodeBuilder {
     }
     // `kubeadm init|join` writes its config file over whatever the user data put there before it ran.
     return startKubelet(commandLines, this.fileSystem(image, kubeadm ? new Set([KUBEADM.configPath]) : undefined), this.limits, launch);
-  }
-
-  private platformConfig(doc: PlainObject, description: string): ConfigSource {
-    return { location: { source: description }, origin: "platform", doc };
   }
 
   /** A kubelet config file with structured (jq) edits as one config source; each field says who wrote it and where. */
@@ -779,7 +780,7 @@ export function splitWhitespace(text: string, line: number | undefined, unresolv
     .map((w) => {
       // An expansion still in the text was not resolved when the text was written.
       const pending = unresolved?.filter((u) => w.includes(u)) ?? [];
-      if (!pending.length) for (const m of w.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*)/g)) pending.push(m[0]);
+      if (!pending.length && w.includes("$")) for (const m of w.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*)/g)) pending.push(m[0]);
       return { text: w, line, unresolved: pending.length ? pending : undefined };
     });
 }

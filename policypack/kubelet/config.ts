@@ -83,6 +83,8 @@ const BARE = /^[A-Za-z_][\w./:-]*$/;
 
 /** A value as a person would write it in YAML. */
 export function formatValue(value: unknown): string {
+  // Most values are booleans and numbers: their JSON is their string.
+  if (typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) return String(value);
   if (typeof value === "string") return BARE.test(value) && !/^(true|false|null)$/i.test(value) ? value : JSON.stringify(value);
   return JSON.stringify(value) ?? String(value);
 }

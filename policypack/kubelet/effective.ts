@@ -7,7 +7,7 @@
  * key). Then the checks that make the kubelet exit. Every value carries its
  * provenance; a value that no visible source decides is unknown.
  */
-import { parseKubeletArgs, type ArgWord, type CommandLineProblem, type FlagAssignment } from "./cmdline";
+import { parseKubeletArgs, type ArgWord, type CommandLineProblem, type FlagAssignment, type ParsedCommandLine } from "./cmdline";
 import { formatValue, holdsUnresolved, readConfigValue, type PlainObject } from "./config";
 import type { Location, Origin, Provenance } from "./provenance";
 import { FEATURE_GATES, GATE_DEFAULTS, KNOWN_CIPHERS, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
@@ -105,6 +105,7 @@ function configProvenance(source: ConfigSource, spec: SettingSpec, value: unknow
 
 /** A field's state in a merge-patch document: absent, removed (null on its path), or set. */
 type Lookup = { state: "absent" } | { state: "removed"; key: string } | { state: "set"; raw: unknown };
+const ABSENT: Lookup = { state: "absent" };
 
 /** Each config path's keys, split once: every start-up looks up every setting in every document. */
 const PATH_KEYS = new Map<string, string[]>();
@@ -114,7 +115,7 @@ function lookup(doc: PlainObject, path: string): Lookup {
   let keys = PATH_KEYS.get(path);
   if (!keys) PATH_KEYS.set(path, (keys = path.split(".")));
   for (let i = 0; i < keys.length; i++) {
-    if (typeof node !== "object" || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, keys[i])) return { state: "absent" };
+    if (typeof node !== "object" || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, keys[i])) return ABSENT;
     node = (node as PlainObject)[keys[i]];
     if (node === null) return { state: "removed", key: keys.slice(0, i + 1).join(".") };
   }
@@ -211,10 +212,36 @@ function fromDocument(l: Layering, source: ConfigSource, dropIn: boolean): Effec
   return { state: "known", value: read.value, provenance: configProvenance(source, spec, read.value) };
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) for (const v of Object.values(Object.freeze(value))) deepFreeze(v);
+  return value;
+}
+
+/** A config file of the image, the same on every node: frozen (a copy of `doc`), so views share its decoded values. */
+export function imageConfigSource(source: string, doc: PlainObject): ConfigSource {
+  return Object.freeze({ location: Object.freeze({ source }), origin: "platform" as const, doc: deepFreeze(structuredClone(doc)) });
+}
+
+/**
+ * A frozen source is image data, the same on every node (nodeadm's own config.json): what it says about each
+ * setting, as a config file [0] or a drop-in [1], is decoded once and shared, as nothing changes a view.
+ */
+const imageValues = new WeakMap<ConfigSource, [Map<SettingSpec, EffectiveSetting | undefined>, Map<SettingSpec, EffectiveSetting | undefined>]>();
+
+function imageSourceValue(l: Layering, source: ConfigSource, dropIn: boolean): EffectiveSetting | undefined {
+  let values = imageValues.get(source);
+  if (!values) imageValues.set(source, (values = [new Map(), new Map()]));
+  const byRole = values[dropIn ? 1 : 0];
+  if (byRole.has(l.spec)) return byRole.get(l.spec);
+  const value = fromDocument(l, source, dropIn);
+  byRole.set(l.spec, value);
+  return value;
+}
+
 /** The value a layered document sequence leaves; a type error in the final value stops the kubelet. */
 function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting, what: string, dropIn = false): EffectiveSetting {
   let current = start;
-  for (const source of sources) current = fromDocument(l, source, dropIn) ?? current;
+  for (const source of sources) current = (Object.isFrozen(source) ? imageSourceValue(l, source, dropIn) : fromDocument(l, source, dropIn)) ?? current;
   if (current.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance)
     l.problems.push(decodeRefusal(l.spec.name, current.provenance, what, current.reason.slice("refused: ".length)));
   return current;
@@ -236,8 +263,7 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
   const problems: LocatedProblem[] = [...(sources.problems ?? [])];
   const flags: { source: CommandLineSource; assignment: FlagAssignment }[] = [];
   const refusals: LocatedProblem[] = [];
-  // One argv: a flag's value may come from the next source (a unit line, then a variable).
-  const parsed = parseKubeletArgs(joinedArgv(sources.commandLines));
+  const parsed = parseCommandLines(sources.commandLines);
   for (const p of parsed.problems) {
     const source = sources.commandLines[p.source!];
     refusals.push({ ...p, line: p.line ?? source.location.line, location: source.location, origin: source.origin });
@@ -486,8 +512,21 @@ function validate(
     refuse(problems, mode, "authorization-mode", mode.value === "" ? "no authorization mode specified" : `unknown authorization mode ${String(mode.value)}`);
 }
 
+/**
+ * The kubelet's argv parsed as one: a flag's value may come from the next source (a unit line, then a
+ * variable). Start-up reads --config from it and the view every flag, so it is parsed once per set of
+ * command lines, which nothing changes after the kubelet starts.
+ */
+const parsedArgv = new WeakMap<readonly CommandLineSource[], ParsedCommandLine>();
+
+export function parseCommandLines(lines: readonly CommandLineSource[]): ParsedCommandLine {
+  let parsed = parsedArgv.get(lines);
+  if (!parsed) parsedArgv.set(lines, (parsed = parseKubeletArgs(joinedArgv(lines))));
+  return parsed;
+}
+
 /** The kubelet's argv from its sources, each word tagged with the source it came from. */
-export function joinedArgv(lines: readonly CommandLineSource[]): ArgWord[] {
+function joinedArgv(lines: readonly CommandLineSource[]): ArgWord[] {
   const argv: ArgWord[] = [];
   lines.forEach((line, source) => {
     for (const w of line.words) {

@@ -88,7 +88,18 @@ export const CIS_STRONG_CIPHERS = [
 ];
 
 /** Go's canonical CHACHA20 names end in _SHA256; the kubelet accepts both spellings. */
-const canonicalCipher = (name: string): string => name.replace(/_CHACHA20_POLY1305_SHA256$/, "_CHACHA20_POLY1305");
+const canonicalCipher = (name: string): string => (name.endsWith("_CHACHA20_POLY1305_SHA256") ? name.slice(0, -"_SHA256".length) : name);
+
+/** The allowed suites, canonical; the last list is kept, as each policy call gets the same configured one. */
+let allowedSuites: { list: readonly unknown[]; set: ReadonlySet<string> } | undefined;
+
+function allowedSuiteSet(list: readonly unknown[]): ReadonlySet<string> {
+  const last = allowedSuites;
+  if (last && last.list.length === list.length && last.list.every((item, i) => item === list[i])) return last.set;
+  const set = new Set(list.map(String).map(canonicalCipher));
+  allowedSuites = { list: list.slice(), set };
+  return set;
+}
 
 function known(s: EffectiveSetting | undefined): s is KnownSetting {
   return s?.state === "known";
@@ -138,8 +149,9 @@ function settingRule(spec: SettingRuleSpec): Rule {
       if (!known(s)) return [];
       if (spec.explicitOnly && s.provenance.origin === "kubelet-default") return [];
       if (spec.userOnly && s.provenance.origin !== "user") return [];
+      if (!inScope(spec, ctx.node.benchmark, s.provenance)) return [];
       const risk = spec.violates(s.value, ctx.params);
-      if (!risk || !inScope(spec, ctx.node.benchmark, s.provenance)) return [];
+      if (!risk) return [];
       const fix = typeof spec.fix === "function" ? spec.fix(ctx.params) : spec.fix;
       const finding: Finding = { policy: spec.policy, message: message(s.provenance, risk, fix, ctx.view) };
       const remedy = s.provenance.origin === "user" && s.provenance.form !== "default" ? spec.remedy?.(s.value, ctx.params) : undefined;
@@ -425,7 +437,7 @@ const tlsCipherSuites = settingRule({
     allowedCipherSuites: { type: "array", items: { type: "string" }, description: "Cipher suites the kubelet may offer.", default: CIS_STRONG_CIPHERS },
   },
   violates(v, params) {
-    const allowed = new Set((Array.isArray(params.allowedCipherSuites) ? params.allowedCipherSuites : CIS_STRONG_CIPHERS).map(String).map(canonicalCipher));
+    const allowed = allowedSuiteSet(Array.isArray(params.allowedCipherSuites) ? params.allowedCipherSuites : CIS_STRONG_CIPHERS);
     const weak = (v as string[]).filter((suite) => !allowed.has(canonicalCipher(suite.trim())));
     return weak.length ? `offers cipher suites outside the allowed list (${weak.join(", ")})` : undefined;
   },
@@ -548,10 +560,14 @@ const nodeConfigVerifiable: Rule = {
     }
     // One finding per unreadable source, naming every setting it leaves unknown.
     const unknown = new Map<string, string[]>();
-    for (const [name, s] of [...ctx.view.settings, ...ctx.view.gates]) {
-      if (s.state !== "unknown" || !s.provenance) continue;
-      const key = `${describeLocation(s.provenance)}: ${s.reason}`;
-      unknown.set(key, [...(unknown.get(key) ?? []), name]);
+    for (const settings of [ctx.view.settings, ctx.view.gates]) {
+      for (const [name, s] of settings) {
+        if (s.state !== "unknown" || !s.provenance) continue;
+        const key = `${describeLocation(s.provenance)}: ${s.reason}`;
+        const names = unknown.get(key);
+        if (names) names.push(name);
+        else unknown.set(key, [name]);
+      }
     }
     const everything = ctx.view.settings.size + ctx.view.gates.size;
     for (const [where, names] of unknown)

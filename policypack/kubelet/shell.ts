@@ -52,14 +52,25 @@ export interface TokenizeResult {
   error?: { message: string; line: number };
 }
 
-const OPERATORS = ["<<<", "<<-", "&&", "||", ";;", "<<", ">>", ">&", "<&", ">|", "&>", "<>"];
-
-/** The longest operator at `i`, whose first character is one of `;&|<>()`. */
+/** The longest operator at `i`, whose first character is one of `;&|<>()`: `<<<`, `<<-`, `<<`, `<&`, `<>`, `>>`, `>&`, `>|`, `&&`, `&>`, `||`, `;;`. */
 function operatorAt(src: string, i: number): string {
   const c = src[i];
-  if (c === "(" || c === ")") return c;
-  for (const op of OPERATORS) if (op[0] === c && src.startsWith(op, i)) return op;
-  return c;
+  const next = src[i + 1];
+  switch (c) {
+    case "<":
+      if (next === "<") return src[i + 2] === "<" ? "<<<" : src[i + 2] === "-" ? "<<-" : "<<";
+      return next === "&" ? "<&" : next === ">" ? "<>" : c;
+    case ">":
+      return next === ">" ? ">>" : next === "&" ? ">&" : next === "|" ? ">|" : c;
+    case "&":
+      return next === "&" ? "&&" : next === ">" ? "&>" : c;
+    case "|":
+      return next === "|" ? "||" : c;
+    case ";":
+      return next === ";" ? ";;" : c;
+    default:
+      return c;
+  }
 }
 /** Characters that end a run of plain text, outside quotes and inside double quotes. */
 const ENDS_PLAIN = charTable(" \t\r\n\\'\"$`;&|<>()");

@@ -8,9 +8,8 @@
  */
 import type { Limits } from "../userdata/limits";
 import { parseYamlDocuments } from "../userdata/structured";
-import { parseKubeletArgs } from "./cmdline";
 import { holdsUnresolved, isPlainObject } from "./config";
-import { joinedArgv, type CommandLineSource, type ConfigSource, type KubeletSources, type LocatedProblem } from "./effective";
+import { parseCommandLines, type CommandLineSource, type ConfigSource, type KubeletSources, type LocatedProblem } from "./effective";
 import type { Location, Origin } from "./provenance";
 
 /** What a file holds as the kubelet would read it. */
@@ -70,7 +69,7 @@ interface Resolved {
 /** The last value of each named string flag (--config, --config-dir, --kubeconfig): pflag keeps the last. */
 function lastValues(lines: readonly CommandLineSource[], names: readonly string[]): Record<string, Resolved> {
   const found: Record<string, Resolved> = Object.fromEntries(names.map((n) => [n, {}]));
-  for (const a of parseKubeletArgs(joinedArgv(lines)).assignments) {
+  for (const a of parseCommandLines(lines).assignments) {
     const location = lines[a.source!].location;
     if (a.name === "*") for (const n of names) found[n] = { unresolved: a.text, location };
     else if (a.name in found) found[a.name] = a.value === undefined ? { unresolved: a.text, location } : { value: String(a.value), location };

@@ -138,7 +138,7 @@ export type Waiver = { kind: "excluded"; resource: string } | { kind: "exempted"
  * The waiver the policy's config grants the resource, if any, and the note for an exemption that has
  * expired (which no longer applies, and is reported with the findings).
  */
-export function waiverOf(config: Record<string, unknown>, args: { name: string; urn: string }, now = new Date()): { waiver?: Waiver; expired?: string } {
+export function waiverOf(config: Record<string, unknown>, args: { name: string; urn: string }, now?: Date): { waiver?: Waiver; expired?: string } {
   const excluded = Array.isArray(config.excludeResources) ? config.excludeResources : [];
   const glob = excluded.find((g) => matchesResource(g, args));
   if (glob !== undefined) return { waiver: { kind: "excluded", resource: String(glob) } };
@@ -154,12 +154,19 @@ export function waiverOf(config: Record<string, unknown>, args: { name: string; 
   return { expired: `the exemption for ${exemption.resource} ("${exemption.reason}") ${why} and no longer applies` };
 }
 
+/** Rules that declare no parameters, and so read none. */
+const WITHOUT_PARAMS: ReadonlySet<Rule> = new Set(RULES.filter((rule) => Object.keys(rule.params).length === 0));
+const NO_PARAMS: Record<string, unknown> = Object.freeze({});
+
 /** The rule's messages for the resource, after exclusions and exemptions from the policy's config. */
 function applicableMessages(rule: Rule, analysis: ResourceReport, args: ResourceValidationArgs): string[] {
+  // A rule without parameters is judged first: its config matters only for the waivers of a finding.
+  let messages = WITHOUT_PARAMS.has(rule) ? ruleMessages(rule, analysis, NO_PARAMS) : undefined;
+  if (messages && !messages.length) return messages;
   const config = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
   const { waiver, expired } = waiverOf(config, args);
   if (waiver) return [];
-  const messages = ruleMessages(rule, analysis, config);
+  messages ??= ruleMessages(rule, analysis, config);
   return expired && messages.length ? [expired, ...messages] : messages;
 }
 
