@@ -759,9 +759,10 @@ export class NodeBuilder {
   private nodeFiles(sources: KubeletSources | undefined): NodeFile[] {
     const files: NodeFile[] = [];
     for (const file of this.files.values()) {
+      if (!file.mode && !file.owner) continue;
       const inDropIns = sources?.configDir !== undefined && file.path.startsWith(`${sources.configDir}/`);
       const role = inDropIns ? "kubelet-config" : this.roleOf(file.path, sources?.configPath, sources?.kubeconfigPath);
-      if (role && (file.mode || file.owner)) files.push({ path: file.path, role, location: file.location, mode: file.mode, owner: file.owner });
+      if (role) files.push({ path: file.path, role, location: file.location, mode: file.mode, owner: file.owner });
     }
     return files;
   }

@@ -240,8 +240,10 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     }
   }
   if (!words.length) return undefined;
-  const name = basename(words[0].text);
-  const args = words.slice(1);
+  // The command word comes off the list in place: what is left are its arguments.
+  const program = words.shift()!.text;
+  const name = basename(program);
+  const args = words;
   let output: Output | undefined;
   switch (name) {
     case "export":
@@ -270,7 +272,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       });
       break;
     case "bootstrap.sh":
-      callBootstrap(builder, words[0].text, args, temporary ?? NO_ASSIGNMENTS, location, origin, depth);
+      callBootstrap(builder, program, args, temporary ?? NO_ASSIGNMENTS, location, origin, depth);
       break;
     case "kubelet":
       builder.recordKubelet(location, argWords(args, origin));
@@ -353,7 +355,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       break;
     default:
       if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, standardInput(command, env, origin, stdin), temporary ?? NO_ASSIGNMENTS);
-      else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, words[0].text, location, depth);
+      else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, program, location, depth);
   }
 
   for (const redirect of command.redirects) {
@@ -398,7 +400,6 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
     if (args[k].text.includes("e")) escapes = true;
     k++;
   }
-  const rest = args.slice(k);
   // `echo "$(jq '.x = v' f)" > f`: the substitution's output is what is written.
   const substitution = command.words.length === k + 2 ? singleSubstitution(command.words[k + 1]) : undefined;
   if (substitution) {
@@ -407,7 +408,8 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
     if (commands.length === 1 && !inner.error)
       return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
   }
-  const raw = rest.map((a) => markUnresolved(a.text, a.unresolved)).join(" ");
+  let raw = "";
+  for (let i = k; i < args.length; i++) raw += (i > k ? " " : "") + markUnresolved(args[i].text, args[i].unresolved);
   const text = escapes ? unescapeC(raw) : raw;
   return {
     kind: "text",

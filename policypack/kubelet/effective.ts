@@ -239,10 +239,10 @@ function imageSourceValue(l: Layering, source: ConfigSource, dropIn: boolean): E
 }
 
 /** The value a layered document sequence leaves; a type error in the final value stops the kubelet. */
-function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting, what: string, dropIn = false): EffectiveSetting {
+function layer(l: Layering, sources: readonly ConfigSource[], start: EffectiveSetting | undefined, what: string, dropIn = false): EffectiveSetting | undefined {
   let current = start;
   for (const source of sources) current = (Object.isFrozen(source) ? imageSourceValue(l, source, dropIn) : fromDocument(l, source, dropIn)) ?? current;
-  if (current.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance)
+  if (current?.state === "unknown" && current.reason.startsWith("refused: ") && current.provenance)
     l.problems.push(decodeRefusal(l.spec.name, current.provenance, what, current.reason.slice("refused: ".length)));
   return current;
 }
@@ -279,17 +279,18 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
   for (const spec of TRACKED_SETTINGS) {
     const l: Layering = { spec, mode, launch: sources.launch, problems };
     const base = sources.base === "legacy" ? "flagsOnly" : "configFile";
-    let current: EffectiveSetting = defaultSetting(l, DEFAULT_TEXTS.get(spec.name)![base], spec.defaults![base]);
-    if (spec.configPath && spec.kind !== "gateMap") {
-      current = layer(l, sources.config, current, "the config file");
-      if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration", true);
-    }
     if (spec.kind === "gateMap") {
       layerGates(sources, gateValues, problems);
       continue;
     }
-    current = applyFlags(spec, flags, current);
-    settings.set(spec.name, current);
+    let current: EffectiveSetting | undefined;
+    if (spec.configPath) {
+      current = layer(l, sources.config, undefined, "the config file");
+      if (sources.dropIns) current = layer(l, sources.dropIns, current, "the merged drop-in configuration", true);
+    }
+    // The default, made only for a setting no document names.
+    current ??= defaultSetting(l, DEFAULT_TEXTS.get(spec.name)![base], spec.defaults![base]);
+    settings.set(spec.name, applyFlags(spec, flags, current));
   }
   for (const { source, assignment } of flags) {
     if (assignment.name !== "feature-gates") continue;

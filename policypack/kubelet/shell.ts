@@ -301,8 +301,13 @@ export function tokenize(src: string): TokenizeResult {
         } else if (d === "`") {
           backtick(true);
         } else {
-          const end = runEnd(src, i, ENDS_DOUBLE);
-          countLines(i, end);
+          // The run to the next special character, counting the line breaks it holds as it goes.
+          let end = i;
+          for (; end < src.length; end++) {
+            const code = src.charCodeAt(end);
+            if (code === 10) line++;
+            else if (code < 128 && ENDS_DOUBLE[code] === 1) break;
+          }
           literal(src.slice(i, end), true);
           i = end;
         }

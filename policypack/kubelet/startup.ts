@@ -66,13 +66,14 @@ interface Resolved {
   location?: Location;
 }
 
-/** The last value of each named string flag (--config, --config-dir, --kubeconfig): pflag keeps the last. */
-function lastValues(lines: readonly CommandLineSource[], names: readonly string[]): Record<string, Resolved> {
-  const found: Record<string, Resolved> = Object.fromEntries(names.map((n) => [n, {}]));
+/** The last value of each of the string flags that say which files the kubelet reads: pflag keeps the last. */
+function fileFlags(lines: readonly CommandLineSource[]): { config: Resolved; "config-dir": Resolved; kubeconfig: Resolved } {
+  const found = { config: {} as Resolved, "config-dir": {} as Resolved, kubeconfig: {} as Resolved };
   for (const a of parseCommandLines(lines).assignments) {
     const location = lines[a.source!].location;
-    if (a.name === "*") for (const n of names) found[n] = { unresolved: a.text, location };
-    else if (a.name in found) found[a.name] = a.value === undefined ? { unresolved: a.text, location } : { value: String(a.value), location };
+    if (a.name === "*") found.config = found["config-dir"] = found.kubeconfig = { unresolved: a.text, location };
+    else if (a.name === "config" || a.name === "config-dir" || a.name === "kubeconfig")
+      found[a.name] = a.value === undefined ? { unresolved: a.text, location } : { value: String(a.value), location };
   }
   return found;
 }
@@ -161,7 +162,7 @@ function readConfigFile(
  */
 export function startKubelet(commandLines: CommandLineSource[], fs: KubeletFileSystem, limits: Limits, launch?: Location): KubeletSources {
   const problems: LocatedProblem[] = [];
-  const { config, "config-dir": configDir, kubeconfig } = lastValues(commandLines, ["config", "config-dir", "kubeconfig"]);
+  const { config, "config-dir": configDir, kubeconfig } = fileFlags(commandLines);
   const sources: KubeletSources = {
     commandLines,
     base: "legacy",

@@ -157,16 +157,19 @@ function readHeaders(text: string): { headers: Headers; bodyStart: number } {
   return { headers: { contentType: type, params, transferEncoding }, bodyStart: Math.min(pos, text.length) };
 }
 
+const CONTENT_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
+
 /** `type/subtype; name="value"; …` with quoted parameters, as RFC 2045 writes them. */
 export function parseContentType(value: string): { type: string; params: Record<string, string> } {
   const semicolon = value.indexOf(";");
   const type = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
   const params: Record<string, string> = {};
+  if (semicolon === -1) return { type: CONTENT_TYPE.test(type) ? type : "text/plain", params };
   const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
   for (let m = re.exec(value); m; m = re.exec(value)) {
     params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
   }
-  return { type: /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : "text/plain", params };
+  return { type: CONTENT_TYPE.test(type) ? type : "text/plain", params };
 }
 
 function splitMime(

@@ -57,21 +57,40 @@ export interface YamlOptions {
 /**
  * Parsed documents of recent texts: an image's own file (the AL2 kubelet-config.json) is the same text on
  * every node. Results are shared, so callers never change them (applyEdits works on a copy). Small texts only.
+ * Found by length, then compared whole: a text sliced from fresh user data has no hash yet, and computing one
+ * reads it character by character, where comparing equal lengths is a memory compare.
  */
-const recent = new Map<string, { settings: string; result: StructuredResult }>();
+interface RecentParse {
+  text: string;
+  version: string;
+  uniqueKeys: boolean;
+  maxAliases: number;
+  maxNesting: number;
+  result: StructuredResult;
+}
+const recent: RecentParse[] = [];
 const RECENT_ENTRIES = 16;
 const RECENT_MAX_TEXT = 16 * 1024;
 
 export function parseYamlDocuments(text: string, limits: Limits, options: YamlOptions = {}): StructuredResult {
   if (text.length > RECENT_MAX_TEXT) return parseYamlUncached(text, limits, options);
-  // Keyed by the text itself (an image's constant text keeps its hash), the parse settings compared beside it.
-  const settings = `${options.version ?? "1.2"}|${options.uniqueKeys ? 1 : 0}|${limits.maxAliases}|${limits.maxNesting}`;
-  const hit = recent.get(text);
-  if (hit?.settings === settings) return hit.result;
+  const version = options.version ?? "1.2";
+  const uniqueKeys = options.uniqueKeys ?? false;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const entry = recent[i];
+    if (
+      entry.text.length === text.length &&
+      entry.version === version &&
+      entry.uniqueKeys === uniqueKeys &&
+      entry.maxAliases === limits.maxAliases &&
+      entry.maxNesting === limits.maxNesting &&
+      entry.text === text
+    )
+      return entry.result;
+  }
   const result = parseYamlUncached(text, limits, options);
-  recent.delete(text);
-  if (recent.size >= RECENT_ENTRIES) recent.delete(recent.keys().next().value!);
-  recent.set(text, { settings, result });
+  if (recent.length >= RECENT_ENTRIES) recent.shift();
+  recent.push({ text, version, uniqueKeys, maxAliases: limits.maxAliases, maxNesting: limits.maxNesting, result });
   return result;
 }
 

@@ -2,8 +2,8 @@
  * What the pack computes once and shares between resources or policies must stay exactly what computing it
  * afresh gives: an image's own config file decoded once for every node (server.go loadConfigFile and
  * mergeKubeletConfigurations, whose result each kubelet builds for itself), the kubelet's argv parsed once for
- * start-up and the view (pflag keeps the last value), and a policy's allowed cipher list (its config can change
- * between runs of the policy).
+ * start-up and the view (pflag keeps the last value), a policy's allowed cipher list (its config can change
+ * between runs of the policy), and recent YAML texts (an image's file is the same text on every node).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -12,6 +12,7 @@ import type { NodeModel } from "../../policypack/kubelet/node";
 import { evaluateNode } from "../../policypack/kubelet/rules";
 import { startKubelet } from "../../policypack/kubelet/startup";
 import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
+import { parseYamlDocuments, type YamlOptions } from "../../policypack/userdata/structured";
 import { memoryFileSystem } from "../helpers/kubelet";
 
 const API = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration" };
@@ -128,5 +129,31 @@ describe("a policy's allowed cipher suites, kept between calls (kubelet-tls-ciph
     assert.equal(flaggedChacha(["TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"]), false);
     assert.equal(flaggedChacha(["TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"]), false);
     assert.equal(flaggedChacha(["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305"]), true);
+  });
+});
+
+describe("a YAML text parsed once, for the same text read the same way (parseYamlDocuments)", () => {
+  const values = (text: string, options: YamlOptions = {}, limits = DEFAULT_LIMITS) => {
+    const parsed = parseYamlDocuments(text, limits, options);
+    return parsed.ok ? parsed.documents.map((d) => d.value) : parsed.error;
+  };
+
+  it("reads the same text again only with the same YAML version, key rule and caps", () => {
+    const text = "port: 010\nenabled: yes\n";
+    assert.deepEqual(values(text), [{ port: 10, enabled: "yes" }], "YAML 1.2 (eemeli/yaml core schema)");
+    assert.deepEqual(values(text, { version: "1.1" }), [{ port: 8, enabled: true }], "YAML 1.1 as sigs.k8s.io/yaml reads it");
+    assert.deepEqual(values(text), [{ port: 10, enabled: "yes" }]);
+    const twice = "a: 1\na: 2\n";
+    assert.match(String(values(twice, { uniqueKeys: true })), /unique/i);
+    assert.notEqual(typeof values(twice), "string");
+    const aliases = "x: &a [1]\ny: [*a, *a, *a]\n";
+    assert.notEqual(typeof values(aliases), "string");
+    assert.equal(typeof values(aliases, {}, { ...DEFAULT_LIMITS, maxAliases: 2 }), "string");
+  });
+
+  it("tells texts of the same length apart", () => {
+    assert.deepEqual(values("readOnlyPort: 1\n"), [{ readOnlyPort: 1 }]);
+    assert.deepEqual(values("readOnlyPort: 2\n"), [{ readOnlyPort: 2 }]);
+    assert.deepEqual(values(["readOnlyPort:", "1\n"].join(" ")), [{ readOnlyPort: 1 }]);
   });
 });

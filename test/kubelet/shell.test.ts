@@ -48,6 +48,22 @@ describe("tokenize and simpleCommands", () => {
     );
     assert.equal(commands[3].line, 10);
   });
+  it("counts the lines inside double quotes, around escapes, expansions and substitutions", () => {
+    const src = 'echo "a\nb" x\necho "$V\nc\\"\n\nd" `e\nf` "g\\\nh"\nlast\n';
+    const lines = tokenize(src)
+      .tokens.filter((t): t is Word => t.kind === "word")
+      .map((w) => [expandWord(w, () => undefined)[0]?.text, w.line]);
+    assert.deepEqual(lines, [
+      ["echo", 1],
+      ["a\nb", 1],
+      ["x", 2],
+      ["echo", 3],
+      ['$V\nc"\n\nd', 3],
+      ["`e\nf`", 6],
+      ["gh", 7],
+      ["last", 9],
+    ]);
+  });
   it("groups pipelines and lists, dropping compound-command keywords", () => {
     const commands = simpleCommands(tokenize("if kubelet --a; then echo x | tee f; fi && b").tokens);
     const names = commands.map((c) => (c.words[0] as Word).segments.map((s) => (s.kind === "lit" ? s.text : "")).join(""));
