@@ -126,7 +126,11 @@ export class NodeBuilder {
     return this.roleOf(path) !== undefined || ENV_FILES.includes(path);
   }
 
+  /** The file fileFor last gave: scripts write one file line after line, and comparing a path costs less than hashing it. */
+  private lastFile?: VirtualFile;
+
   private fileFor(path: string, location: Location): VirtualFile {
+    if (this.lastFile?.path === path) return this.lastFile;
     let file = this.files.get(path);
     if (!file) {
       // A file the user data only chmods or edits keeps the image's content, where the pack knows it.
@@ -135,6 +139,7 @@ export class NodeBuilder {
       // A path's role does not change, so the sign is taken when the file first appears.
       if (this.isKubeletFile(path)) this.kubeletSign = true;
     }
+    this.lastFile = file;
     return file;
   }
 
@@ -180,12 +185,15 @@ export class NodeBuilder {
   }
 
   copyFile(from: string, to: string, location: Location, move: boolean): void {
+    // coreutils cp and mv refuse a file onto itself ("are the same file") and leave it as it is.
+    if (from === to) return;
     const source = this.files.get(from);
     if (!source) {
       if (this.isKubeletFile(to)) this.hideFile(to, location, `is replaced by ${from}, whose content is not visible`);
       return;
     }
     this.setFileState(to, { ...source.state, chunks: source.state.chunks?.slice(), edits: source.state.edits.slice() }, location);
+    // The last file written is now `to`'s, so the one moved away is not kept anywhere.
     if (move) this.files.delete(from);
   }
 

@@ -75,9 +75,10 @@ const PREFIX_OPTIONS: Record<string, OptionSpec> = {
 };
 const PREFIX_COMMANDS: ReadonlySet<string> = new Set(Object.keys(PREFIX_OPTIONS));
 
+/** The last path segment; scanned from the end by hand, as lastIndexOf is a slow call for the short words it mostly gets. */
 const basename = (path: string): string => {
-  const slash = path.lastIndexOf("/");
-  return slash === -1 ? path : path.slice(slash + 1);
+  for (let i = path.length - 1; i >= 0; i--) if (path.charCodeAt(i) === 0x2f) return path.slice(i + 1);
+  return path;
 };
 
 /**

@@ -584,8 +584,9 @@ export interface SimpleCommand {
 const NO_REDIRECTS: SimpleCommand["redirects"] = [];
 const NO_WORDS: Word[] = [];
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
-const RESERVED_PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "for", "case", "!", "{", "time"]);
-const RESERVED_ALONE = new Set(["fi", "done", "esac", "}", "then", "else", "do"]);
+/** Words that open, continue or close a compound command (and `!`, `time`), none longer than five letters. */
+const RESERVED_WORDS: ReadonlySet<string> = new Set(["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac", "!", "{", "}", "time"]);
+const LONGEST_RESERVED = 5;
 const OPENS_BLOCK = new Set(["if", "while", "until", "for", "case"]);
 const CLOSES_BLOCK = new Set(["fi", "done", "esac"]);
 
@@ -643,7 +644,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
         if (braces === 0) defining = undefined;
         continue;
       }
-      if (count === 0 && text !== undefined && (RESERVED_PREFIXES.has(text) || RESERVED_ALONE.has(text))) {
+      if (count === 0 && text !== undefined && text.length <= LONGEST_RESERVED && RESERVED_WORDS.has(text)) {
         if (OPENS_BLOCK.has(text)) depth++;
         else if (CLOSES_BLOCK.has(text)) depth = Math.max(0, depth - 1);
         continue;
