@@ -585,7 +585,24 @@ const NO_REDIRECTS: SimpleCommand["redirects"] = [];
 const NO_WORDS: Word[] = [];
 const REDIRECTIONS = new Set(["<<<", "<<-", "<<", ">>", ">&", "<&", ">|", "&>", "<>", "<", ">"]);
 /** Words that open, continue or close a compound command (and `!`, `time`), none longer than five letters. */
-const RESERVED_WORDS: ReadonlySet<string> = new Set(["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac", "!", "{", "}", "time"]);
+const RESERVED_WORDS: ReadonlySet<string> = new Set([
+  "if",
+  "then",
+  "else",
+  "elif",
+  "fi",
+  "do",
+  "done",
+  "while",
+  "until",
+  "for",
+  "case",
+  "esac",
+  "!",
+  "{",
+  "}",
+  "time",
+]);
 const LONGEST_RESERVED = 5;
 const OPENS_BLOCK = new Set(["if", "while", "until", "for", "case"]);
 const CLOSES_BLOCK = new Set(["fi", "done", "esac"]);
