@@ -3,8 +3,7 @@
  * afresh gives: an image's own config file decoded once for every node (server.go loadConfigFile and
  * mergeKubeletConfigurations, whose result each kubelet builds for itself), the kubelet's argv parsed once for
  * start-up and the view (pflag keeps the last value), a policy's allowed cipher list (its config can change
- * between runs of the policy), recent YAML texts (an image's file is the same text on every node), and the file
- * a script last wrote (bash appends `>>` to the file the path names at that moment).
+ * between runs of the policy), and recent YAML texts (an image's file is the same text on every node).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -14,9 +13,6 @@ import { evaluateNode } from "../../policypack/kubelet/rules";
 import { startKubelet } from "../../policypack/kubelet/startup";
 import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
 import { parseYamlDocuments, type YamlOptions } from "../../policypack/userdata/structured";
-import { NodeBuilder } from "../../policypack/boot/node-builder";
-import { runScript } from "../../policypack/boot/script";
-import { fileText } from "../../policypack/boot/files";
 import { memoryFileSystem } from "../helpers/kubelet";
 
 const API = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration" };
@@ -159,32 +155,5 @@ describe("a YAML text parsed once, for the same text read the same way (parseYam
     assert.deepEqual(values("readOnlyPort: 1\n"), [{ readOnlyPort: 1 }]);
     assert.deepEqual(values("readOnlyPort: 2\n"), [{ readOnlyPort: 2 }]);
     assert.deepEqual(values(["readOnlyPort:", "1\n"].join(" ")), [{ readOnlyPort: 1 }]);
-  });
-});
-
-describe("the file a script last wrote, kept for its next line (NodeBuilder)", () => {
-  const run = (script: string) => {
-    const builder = new NodeBuilder(DEFAULT_LIMITS);
-    runScript(builder, script, { source: "user data", firstLine: 1, exact: true });
-    return (path: string) => {
-      const file = builder.files.get(path);
-      return file ? fileText(file.state) : undefined;
-    };
-  };
-
-  it("appends line after line, and starts afresh where mv took the file away (coreutils mv)", () => {
-    const text = run("echo a >> /x\necho b >> /x\nmv /x /y\necho c >> /x\necho d >> /y\n");
-    assert.equal(text("/x"), "c\n");
-    assert.equal(text("/y"), "a\nb\nd\n");
-  });
-
-  it("leaves a file that cp or mv is told to put onto itself as it is (coreutils: are the same file)", () => {
-    assert.equal(run("echo a > /x\nmv /x /x\necho b >> /x\n")("/x"), "a\nb\n");
-    assert.equal(run("echo a > /x\ncp /x /x\necho b >> /x\n")("/x"), "a\nb\n");
-  });
-
-  it("keeps each file's own lines when writes alternate between files", () => {
-    const text = run("echo 1 > /a\necho 2 > /b\necho 3 >> /a\ncp /a /c\necho 4 >> /a\n");
-    assert.deepEqual([text("/a"), text("/b"), text("/c")], ["1\n3\n4\n", "2\n", "1\n3\n"]);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * What a script's lines leave in the files they write, line after line: bash(1) echo joins its arguments with
+ * one space and ends with a newline unless -n; `>>` appends to the file the path names at that moment; coreutils
+ * mv takes the file away from its old path, and cp and mv refuse a file onto itself ("are the same file").
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { fileText } from "../../policypack/boot/files";
+import { NodeBuilder } from "../../policypack/boot/node-builder";
+import { runScript } from "../../policypack/boot/script";
+import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
+
+/** The text each path holds after the script, as the pack models the node. */
+function run(script: string): (path: string) => string | undefined {
+  const builder = new NodeBuilder(DEFAULT_LIMITS);
+  runScript(builder, script, { source: "user data", firstLine: 1, exact: true });
+  return (path) => {
+    const file = builder.files.get(path);
+    return file ? fileText(file.state) : undefined;
+  };
+}
+
+describe("echo's words in the file it writes (bash echo)", () => {
+  it("joins the words with one space and ends the line", () => {
+    const text = run('echo a  b "c  d" > /f\necho -n x y >> /f\necho -e "p\\tq" r >> /f\n');
+    assert.equal(text("/f"), "a b c  d\nx yp\tq r\n");
+  });
+});
+
+describe("the file a script last wrote, kept for its next line", () => {
+  it("appends line after line, and starts afresh where mv took the file away (coreutils mv)", () => {
+    const text = run("echo a >> /x\necho b >> /x\nmv /x /y\necho c >> /x\necho d >> /y\n");
+    assert.equal(text("/x"), "c\n");
+    assert.equal(text("/y"), "a\nb\nd\n");
+  });
+
+  it("leaves a file that cp or mv is told to put onto itself as it is (coreutils: are the same file)", () => {
+    assert.equal(run("echo a > /x\nmv /x /x\necho b >> /x\n")("/x"), "a\nb\n");
+    assert.equal(run("echo a > /x\ncp /x /x\necho b >> /x\n")("/x"), "a\nb\n");
+  });
+
+  it("keeps each file's own lines when writes alternate between files", () => {
+    const text = run("echo 1 > /a\necho 2 > /b\necho 3 >> /a\ncp /a /c\necho 4 >> /a\n");
+    assert.deepEqual([text("/a"), text("/b"), text("/c")], ["1\n3\n4\n", "2\n", "1\n3\n"]);
+  });
+});
