@@ -9,6 +9,7 @@ import { fileText } from "../../policypack/boot/files";
 import { NodeBuilder } from "../../policypack/boot/node-builder";
 import { runScript } from "../../policypack/boot/script";
 import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
+import { findings, lines } from "../helpers/userdata";
 
 /** The text each path holds after the script, as the pack models the node. */
 function run(script: string): (path: string) => string | undefined {
@@ -42,5 +43,23 @@ describe("the file a script last wrote, kept for its next line", () => {
   it("keeps each file's own lines when writes alternate between files", () => {
     const text = run("echo 1 > /a\necho 2 > /b\necho 3 >> /a\ncp /a /c\necho 4 >> /a\n");
     assert.deepEqual([text("/a"), text("/b"), text("/c")], ["1\n3\n4\n", "2\n", "1\n3\n"]);
+  });
+});
+
+describe("modes and owners of files that are not the kubelet's (CIS 4.1: the kubelet's own files only)", () => {
+  it("judges the kubelet's files and no others", () => {
+    const userData = lines(
+      "#!/bin/bash",
+      "echo x > /home/ubuntu/notes",
+      "chown ubuntu:ubuntu /home/ubuntu/notes",
+      "chmod 777 /home/ubuntu/notes",
+      "/etc/eks/bootstrap.sh c",
+    );
+    assert.deepEqual(
+      findings(userData).filter((f) => f.startsWith("kubelet-config-file-permissions")),
+      [],
+    );
+    const kubeconfig = lines("#!/bin/bash", "chown ubuntu /var/lib/kubelet/kubeconfig", "/etc/eks/bootstrap.sh c");
+    assert.equal(findings(kubeconfig).filter((f) => f.startsWith("kubelet-config-file-permissions")).length, 1);
   });
 });

@@ -117,6 +117,14 @@ describe("a policy's allowed cipher suites, kept between calls (kubelet-tls-ciph
     assert.equal(flagged(undefined), true, "CIS 1.12's six strong suites when nothing is configured");
   });
 
+  it("tells apart lists that share a first suite or any suite", () => {
+    const configured = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    const other = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    assert.equal(flagged([other]), true);
+    assert.equal(flagged([other, configured]), false, "a longer list whose first suite is the last list's");
+    assert.equal(flagged([other, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]), true, "a list of the same length sharing one suite");
+  });
+
   it("reads Go's _SHA256 spelling of the CHACHA20 suites as the kubelet does (crypto/tls)", () => {
     const chacha = {
       ...node,
