@@ -142,7 +142,6 @@ function defaulterReplaces(spec: SettingSpec, value: SettingValue): boolean {
 
 interface Layering {
   spec: SettingSpec;
-  mode: EffectiveView["mode"];
   launch?: Location;
   problems: LocatedProblem[];
 }
@@ -276,9 +275,9 @@ export function computeEffectiveView(sources: KubeletSources): EffectiveView {
 
   const settings = new Map<string, EffectiveSetting>();
   const gateValues = new Map<string, EffectiveSetting>();
+  const base = sources.base === "legacy" ? "flagsOnly" : "configFile";
   for (const spec of TRACKED_SETTINGS) {
-    const l: Layering = { spec, mode, launch: sources.launch, problems };
-    const base = sources.base === "legacy" ? "flagsOnly" : "configFile";
+    const l: Layering = { spec, launch: sources.launch, problems };
     if (spec.kind === "gateMap") {
       layerGates(sources, gateValues, problems);
       continue;

@@ -164,10 +164,12 @@ export function parseContentType(value: string): { type: string; params: Record<
   const semicolon = value.indexOf(";");
   const type = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
   const params: Record<string, string> = {};
-  if (semicolon === -1) return { type: CONTENT_TYPE.test(type) ? type : "text/plain", params };
-  const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
+  // Only a value with a `;` has parameters to scan for.
+  if (semicolon !== -1) {
+    const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
+    for (let m = re.exec(value); m; m = re.exec(value)) {
+      params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
+    }
   }
   return { type: CONTENT_TYPE.test(type) ? type : "text/plain", params };
 }

@@ -47,6 +47,8 @@ describe("the file a script last wrote, kept for its next line", () => {
 });
 
 describe("modes and owners of files that are not the kubelet's (CIS 4.1: the kubelet's own files only)", () => {
+  const permissionFindings = (userData: string) => findings(userData).filter((f) => f.startsWith("kubelet-config-file-permissions"));
+
   it("judges the kubelet's files and no others", () => {
     const userData = lines(
       "#!/bin/bash",
@@ -55,11 +57,7 @@ describe("modes and owners of files that are not the kubelet's (CIS 4.1: the kub
       "chmod 777 /home/ubuntu/notes",
       "/etc/eks/bootstrap.sh c",
     );
-    assert.deepEqual(
-      findings(userData).filter((f) => f.startsWith("kubelet-config-file-permissions")),
-      [],
-    );
-    const kubeconfig = lines("#!/bin/bash", "chown ubuntu /var/lib/kubelet/kubeconfig", "/etc/eks/bootstrap.sh c");
-    assert.equal(findings(kubeconfig).filter((f) => f.startsWith("kubelet-config-file-permissions")).length, 1);
+    assert.deepEqual(permissionFindings(userData), []);
+    assert.equal(permissionFindings(lines("#!/bin/bash", "chown ubuntu /var/lib/kubelet/kubeconfig", "/etc/eks/bootstrap.sh c")).length, 1);
   });
 });
