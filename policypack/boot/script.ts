@@ -40,7 +40,22 @@ import {
 /** What a command writes to stdout, as far as it is known. */
 type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string; url?: string };
 
-const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const isNameStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39);
+
+/**
+ * The NAME of a `NAME=value` word (bash(1), PARAMETERS: a letter or underscore, then letters, digits and
+ * underscores); undefined for any other word. Asked of nearly every command's first word, so scanned by hand.
+ */
+export function assignmentName(text: string): string | undefined {
+  if (!isNameStart(text.charCodeAt(0))) return undefined;
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d) return text.slice(0, i);
+    if (!isNameChar(c)) return undefined;
+  }
+  return undefined;
+}
 const NO_ASSIGNMENTS: ReadonlyMap<string, string> = new Map();
 /** Redirections that write the command's output to a file. */
 const WRITES_STDOUT: ReadonlySet<string> = new Set([">", ">>", ">|", "&>"]);
@@ -207,9 +222,9 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
   const location = at(origin, command.line);
   // NAME=value words before the command: made on first use, most commands have none.
   let temporary: Map<string, string> | undefined;
-  while (words.length && ASSIGNMENT.test(words[0].text)) {
-    const [, name] = ASSIGNMENT.exec(words[0].text)!;
-    (temporary ??= new Map()).set(name, assignedValue(words[0], name));
+  let assigned: string | undefined;
+  while (words.length && (assigned = assignmentName(words[0].text)) !== undefined) {
+    (temporary ??= new Map()).set(assigned, assignedValue(words[0], assigned));
     words.shift();
   }
   if (!words.length) {
@@ -234,9 +249,8 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
               .map((text) => ({ text, line, unresolved: [] }));
     words.splice(0, words.length, ...splitWords, ...operands);
     // sudo and env take NAME=value words before the command as its environment.
-    while (words.length > 1 && ASSIGNMENT.test(words[0].text)) {
-      const [, name] = ASSIGNMENT.exec(words[0].text)!;
-      (temporary ??= new Map()).set(name, assignedValue(words[0], name));
+    while (words.length > 1 && (assigned = assignmentName(words[0].text)) !== undefined) {
+      (temporary ??= new Map()).set(assigned, assignedValue(words[0], assigned));
       words.shift();
     }
   }
@@ -257,9 +271,9 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       const unexporting = args.some((a) => (name === "export" ? /^-[a-zA-Z]*n/ : /^\+[a-zA-Z]*x/).test(a.text));
       const exporting = !unexporting && (name === "export" || args.some((a) => /^-[a-zA-Z]*x/.test(a.text)));
       for (const arg of args) {
-        const m = ASSIGNMENT.exec(arg.text);
-        if (m) setVariable(builder, m[1], assignedValue(arg, m[1]), at(origin, arg.line).line, command.conditional);
-        const named = m ? m[1] : /^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined;
+        const assigned = assignmentName(arg.text);
+        if (assigned !== undefined) setVariable(builder, assigned, assignedValue(arg, assigned), at(origin, arg.line).line, command.conditional);
+        const named = assigned ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined);
         if (named && exporting) builder.exported.add(named);
         else if (named && unexporting) builder.exported.delete(named);
       }
@@ -392,14 +406,26 @@ function readFiles(builder: NodeBuilder, args: ExpandedWord[]): Output | undefin
   return file ? { kind: "state", state: cloneState(file.state) } : undefined;
 }
 
+/** bash's echo reads a word of only `-n`, `-e` and `-E` letters as options (builtins/echo.def); asked of every echo's first word. */
+function isEchoOption(text: string): boolean {
+  if (text.length < 2 || text.charCodeAt(0) !== 0x2d) return false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (c !== "n" && c !== "e" && c !== "E") return false;
+  }
+  return true;
+}
+
 function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, command: SimpleCommand, depth: number): Output | undefined {
   let newline = true;
   let escapes = false;
   let k = 0;
-  while (k < args.length && /^-[neE]+$/.test(args[k].text)) {
-    if (args[k].text.includes("n")) newline = false;
-    if (args[k].text.includes("e")) escapes = true;
-    k++;
+  // The letters act in order, so a later E undoes an e (builtins/echo.def).
+  for (; k < args.length && isEchoOption(args[k].text); k++) {
+    for (const letter of args[k].text.slice(1)) {
+      if (letter === "n") newline = false;
+      else escapes = letter === "e";
+    }
   }
   // `echo "$(jq '.x = v' f)" > f`: the substitution's output is what is written.
   const substitution = command.words.length === k + 2 ? singleSubstitution(command.words[k + 1]) : undefined;

@@ -28,12 +28,23 @@ export interface KubeletFileSystem {
 
 export const KUBELET_CONFIG_API = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration" };
 
-const CLEAN_ABSOLUTE = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+/** Already clean: absolute, no empty, `.` or `..` segment, no trailing slash. Most paths are, so it is checked first. */
+function isCleanAbsolute(path: string): boolean {
+  if (path.length < 2 || path.charCodeAt(0) !== 0x2f) return false;
+  let segment = 1;
+  for (let i = 1; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 0x2f) continue;
+    const length = i - segment;
+    if (length === 0) return false;
+    if (path.charCodeAt(segment) === 0x2e && (length === 1 || (length === 2 && path.charCodeAt(segment + 1) === 0x2e))) return false;
+    segment = i + 1;
+  }
+  return true;
+}
 
 /** filepath.Abs against the kubelet's working directory, which systemd sets to / (and path.Clean). */
 export function absolutePath(path: string): string {
-  // Already clean: absolute, no empty, `.` or `..` segment, no trailing slash.
-  if (CLEAN_ABSOLUTE.test(path)) return path;
+  if (isCleanAbsolute(path)) return path;
   const parts: string[] = [];
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;

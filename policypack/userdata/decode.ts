@@ -128,6 +128,15 @@ interface Headers {
 /** The end of the line from `start` to `eol`, less a carriage return before the line feed. */
 const endBeforeCr = (text: string, start: number, eol: number): number => (eol > start && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
 
+/** A header name, as Python's feedparser takes it: printable ASCII up to the first colon (RFC 5322 ftext). */
+function isFieldName(line: string, colon: number): boolean {
+  for (let i = 0; i < colon; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /** Header block (with folded lines) and where the body starts. */
 function readHeaders(text: string): { headers: Headers; bodyStart: number } {
   const fields: [string, string][] = [];
@@ -146,7 +155,7 @@ function readHeaders(text: string): { headers: Headers; bodyStart: number } {
     } else {
       const colon = line.indexOf(":");
       // Python's feedparser: a line that is not a header ends the headers and starts the body.
-      if (colon <= 0 || !/^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon))) break;
+      if (colon <= 0 || !isFieldName(line, colon)) break;
       fields.push([line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]);
     }
     pos = eol + 1;
@@ -157,7 +166,78 @@ function readHeaders(text: string): { headers: Headers; bodyStart: number } {
   return { headers: { contentType: type, params, transferEncoding }, bodyStart: Math.min(pos, text.length) };
 }
 
-const CONTENT_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
+/** RFC 2045 token characters of a lowercased type or subtype. */
+const TOKEN_CHARS = new Set("abcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-");
+
+/** `type/subtype`, each a non-empty token. */
+function isMediaType(type: string): boolean {
+  const slash = type.indexOf("/");
+  if (slash <= 0 || slash === type.length - 1) return false;
+  for (let i = 0; i < type.length; i++) if (i !== slash && !TOKEN_CHARS.has(type[i])) return false;
+  return true;
+}
+
+/** What `\s` matches in a JavaScript regular expression: the whitespace `trim` removes too. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+const isLineTerminator = (c: number): boolean => c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+
+/**
+ * The `;name=value` parameters from `from` on: a value is a quoted string (backslash escapes any character but
+ * a line break) or, when no closing quote follows, the text up to the next `;` or blank. A `;` that starts no
+ * parameter is skipped; a later name overrides an earlier one.
+ */
+function readParameters(value: string, from: number, params: Record<string, string>): void {
+  const n = value.length;
+  for (let at = from; at !== -1; ) {
+    let i = at + 1;
+    while (i < n && isSpace(value.charCodeAt(i))) i++;
+    const nameStart = i;
+    for (let c = value.charCodeAt(i); i < n && c !== 0x3d && c !== 0x3b && !isSpace(c); c = value.charCodeAt(++i));
+    const nameEnd = i;
+    while (i < n && isSpace(value.charCodeAt(i))) i++;
+    if (nameEnd === nameStart || value.charCodeAt(i) !== 0x3d) {
+      at = value.indexOf(";", at + 1);
+      continue;
+    }
+    i++;
+    while (i < n && isSpace(value.charCodeAt(i))) i++;
+    const quoted = value.charCodeAt(i) === 0x22 ? quotedString(value, i) : undefined;
+    let text: string;
+    if (quoted) {
+      text = quoted.text;
+      i = quoted.end;
+    } else {
+      const start = i;
+      for (let c = value.charCodeAt(i); i < n && c !== 0x3b && !isSpace(c); c = value.charCodeAt(++i));
+      text = value.slice(start, i);
+    }
+    params[value.slice(nameStart, nameEnd).toLowerCase()] = text;
+    at = value.indexOf(";", i);
+  }
+}
+
+/** The quoted string opening at `open`, unescaped, and the index after its closing quote; undefined when unterminated. */
+function quotedString(value: string, open: number): { text: string; end: number } | undefined {
+  let text = "";
+  let run = open + 1;
+  for (let i = open + 1; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22) return { text: text + value.slice(run, i), end: i + 1 };
+    if (c === 0x5c) {
+      if (i + 1 >= value.length || isLineTerminator(value.charCodeAt(i + 1))) return undefined;
+      text += value.slice(run, i);
+      run = ++i;
+    }
+  }
+  return undefined;
+}
 
 /** `type/subtype; name="value"; …` with quoted parameters, as RFC 2045 writes them. */
 export function parseContentType(value: string): { type: string; params: Record<string, string> } {
@@ -165,13 +245,8 @@ export function parseContentType(value: string): { type: string; params: Record<
   const type = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
   const params: Record<string, string> = {};
   // Only a value with a `;` has parameters to scan for.
-  if (semicolon !== -1) {
-    const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
-    for (let m = re.exec(value); m; m = re.exec(value)) {
-      params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
-    }
-  }
-  return { type: CONTENT_TYPE.test(type) ? type : "text/plain", params };
+  if (semicolon !== -1) readParameters(value, semicolon, params);
+  return { type: isMediaType(type) ? type : "text/plain", params };
 }
 
 function splitMime(
@@ -228,18 +303,31 @@ export function multipartBodies(body: string, boundary: string): string[] {
     if (eol === -1) eol = body.length;
     const lineEnd = endBeforeCr(body, at, eol);
     if (at + delimiter.length > lineEnd) continue;
-    const rest = body.slice(at + delimiter.length, lineEnd);
-    const closing = rest.startsWith("--");
-    if (!/^[ \t]*$/.test(closing ? rest.slice(2) : rest)) continue;
-    if (partStart !== -1) parts.push(body.slice(partStart, Math.max(partStart, at - 1)).replace(/\r$/, ""));
+    const closing = body.startsWith("--", at + delimiter.length) && at + delimiter.length + 2 <= lineEnd;
+    if (!blanksOnly(body, at + delimiter.length + (closing ? 2 : 0), lineEnd)) continue;
+    if (partStart !== -1) parts.push(withoutFinalCr(body.slice(partStart, Math.max(partStart, at - 1))));
     if (closing) return parts;
     // A boundary line at the very end still opens a part, an empty one (Python's email parser).
     partStart = Math.min(eol + 1, body.length);
   }
   // No closing delimiter: Python's email parser (cloud-init's) ends the last part at the end, less one line ending.
-  if (partStart !== -1) parts.push(body.slice(partStart).replace(/\r?\n$/, ""));
+  if (partStart !== -1) {
+    const rest = body.slice(partStart);
+    parts.push(rest.endsWith("\n") ? withoutFinalCr(rest.slice(0, -1)) : rest);
+  }
   return parts;
 }
+
+/** Only spaces and tabs from `from` to `to`. */
+function blanksOnly(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
+const withoutFinalCr = (text: string): string => (text.endsWith("\r") ? text.slice(0, -1) : text);
 
 function addLeaf(
   headers: Headers,

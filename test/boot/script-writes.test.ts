@@ -4,10 +4,11 @@
  * mv takes the file away from its old path, and cp and mv refuse a file onto itself ("are the same file").
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileText } from "../../policypack/boot/files";
 import { NodeBuilder } from "../../policypack/boot/node-builder";
-import { runScript } from "../../policypack/boot/script";
+import { assignmentName, runScript } from "../../policypack/boot/script";
 import { DEFAULT_LIMITS } from "../../policypack/userdata/limits";
 import { findings, lines } from "../helpers/userdata";
 
@@ -25,6 +26,42 @@ describe("echo's words in the file it writes (bash echo)", () => {
   it("joins the words with one space and ends the line", () => {
     const text = run('echo a  b "c  d" > /f\necho -n x y >> /f\necho -e "p\\tq" r >> /f\n');
     assert.equal(text("/f"), "a b c  d\nx yp\tq r\n");
+  });
+});
+
+describe("echo's option words, as bash itself prints them (builtins/echo.def: only n, e and E letters after one -)", () => {
+  const words = ["-n", "-e", "-E", "-neE", "-En", "-", "--", "-x", "-nx", "-N", "x", "-e\\tz"];
+  const scripts = words.flatMap((a) => words.map((b) => `echo ${a} ${b} 'a\\tb'`));
+  it(`on ${scripts.length} pairs of words`, () => {
+    const expected = execFileSync("bash", ["--norc", "--noprofile", "-c", scripts.map((s) => `${s}; printf '\\0'`).join("\n")], { encoding: "utf8" }).split(
+      "\0",
+    );
+    scripts.forEach((script, i) => assert.equal(run(`${script} > /f\n`)("/f"), expected[i], script));
+  });
+});
+
+describe("NAME=value words before a command set its environment, not the shell's (bash(1), PARAMETERS: names)", () => {
+  it("takes only a name of letters, digits and underscores, not starting with a digit, as an assignment", () => {
+    const builder = (script: string) => {
+      const b = new NodeBuilder(DEFAULT_LIMITS);
+      runScript(b, script, { source: "user data", firstLine: 1, exact: true });
+      return b;
+    };
+    for (const [word, name] of [
+      ["A=1", "A"],
+      ["_a9=1", "_a9"],
+      ["a_B=", "a_B"],
+      ["9a=1", undefined],
+      ["a-b=1", undefined],
+      ["=1", undefined],
+      ["a.b=1", undefined],
+    ] as const) {
+      const b = builder(`${word}\n`);
+      assert.deepEqual([...b.vars.keys()], name === undefined ? [] : [name], word);
+      assert.equal(assignmentName(word), name, word);
+    }
+    assert.equal(assignmentName(""), undefined);
+    assert.equal(assignmentName("abc"), undefined);
   });
 });
 

@@ -92,6 +92,63 @@ describe("decodeUserData", () => {
   });
 });
 
+describe("parseContentType, scanned by hand, reads what its grammar as a regular expression reads", () => {
+  // RFC 2045 parameters as one global regular expression (the pack's first implementation): the specification.
+  const byGrammar = (value: string) => {
+    const semicolon = value.indexOf(";");
+    const type = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+    const params: Record<string, string> = {};
+    const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g;
+    for (let m = re.exec(value); m; m = re.exec(value)) params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3];
+    return { type: /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : "text/plain", params };
+  };
+  const piece = fc.constantFrom(
+    ";",
+    "=",
+    '"',
+    "\\",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\u00a0",
+    "\u2028",
+    "\ufeff",
+    "/",
+    "-",
+    "a",
+    "B",
+    "x",
+    "K",
+    "\u212a",
+    "#",
+    "multipart/mixed",
+    "boundary",
+    "charset",
+  );
+  it("on 20,000 strings of the characters that matter", () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const value = pieces.join("");
+        assert.deepEqual(parseContentType(value), byGrammar(value), JSON.stringify(value));
+      }),
+      { numRuns: 20_000, seed: 20261201 },
+    );
+  });
+  it("on edge cases: an unterminated quote, an escaped line break, a name without a value, a repeated name", () => {
+    for (const value of [
+      'text/plain; a="x',
+      'text/plain; a="x\\\nb"; c=d',
+      "text/plain; ; =v; a; b=1; b=2",
+      'Text/X-ShellScript;charset = "us\\-ascii" ;boundary=',
+      "multipart/mixed/x; boundary=a",
+      "/x; a=b",
+      "x/; a=b",
+    ])
+      assert.deepEqual(parseContentType(value), byGrammar(value), JSON.stringify(value));
+  });
+});
+
 describe("caps", () => {
   it("stops a gzip bomb at the size cap", () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }).toString("base64");
