@@ -541,5 +541,6 @@ function joinedArgv(lines: readonly CommandLineSource[]): ArgWord[] {
 
 /** The refusal the kubelet reports first, if it would not start. */
 export function refusalOf(view: EffectiveView): LocatedProblem | undefined {
-  return view.problems.find((p) => p.kind === "refuse");
+  for (const problem of view.problems) if (problem.kind === "refuse") return problem;
+  return undefined;
 }
