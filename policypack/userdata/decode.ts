@@ -139,7 +139,11 @@ function isFieldName(line: string, colon: number): boolean {
 
 /** Header block (with folded lines) and where the body starts. */
 function readHeaders(text: string): { headers: Headers; bodyStart: number } {
-  const fields: [string, string][] = [];
+  // Only the first Content-Type and Content-Transfer-Encoding fields count (Python's Message.get); a folded
+  // line continues the field before it, whichever that is.
+  let contentType: string | undefined;
+  let transferEncoding: string | undefined;
+  let continuing: "type" | "encoding" | "other" | undefined;
   let pos = 0;
   while (pos < text.length) {
     let eol = text.indexOf("\n", pos);
@@ -150,20 +154,27 @@ function readHeaders(text: string): { headers: Headers; bodyStart: number } {
       break;
     }
     const first = line.charCodeAt(0);
-    if ((first === 0x20 || first === 0x09) && fields.length) {
-      fields[fields.length - 1][1] += ` ${line.trim()}`;
+    if ((first === 0x20 || first === 0x09) && continuing !== undefined) {
+      if (continuing === "type") contentType += ` ${line.trim()}`;
+      else if (continuing === "encoding") transferEncoding += ` ${line.trim()}`;
     } else {
       const colon = line.indexOf(":");
       // Python's feedparser: a line that is not a header ends the headers and starts the body.
       if (colon <= 0 || !isFieldName(line, colon)) break;
-      fields.push([line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()]);
+      // The two names read are 12 and 25 characters long: no other field needs lowercasing.
+      const name = colon === 12 || colon === 25 ? line.slice(0, colon).toLowerCase() : "";
+      if (name === "content-type" && contentType === undefined) {
+        contentType = line.slice(colon + 1).trim();
+        continuing = "type";
+      } else if (name === "content-transfer-encoding" && transferEncoding === undefined) {
+        transferEncoding = line.slice(colon + 1).trim();
+        continuing = "encoding";
+      } else continuing = "other";
     }
     pos = eol + 1;
   }
-  const contentType = fields.find(([name]) => name === "content-type")?.[1] ?? "";
-  const { type, params } = parseContentType(contentType);
-  const transferEncoding = (fields.find(([name]) => name === "content-transfer-encoding")?.[1] ?? "").toLowerCase();
-  return { headers: { contentType: type, params, transferEncoding }, bodyStart: Math.min(pos, text.length) };
+  const { type, params } = parseContentType(contentType ?? "");
+  return { headers: { contentType: type, params, transferEncoding: (transferEncoding ?? "").toLowerCase() }, bodyStart: Math.min(pos, text.length) };
 }
 
 /** RFC 2045 token characters of a lowercased type or subtype. */

@@ -243,6 +243,18 @@ describe("MIME splitting agrees with Python's email package", () => {
     const expected = pythonMimeParts(docs);
     docs.forEach((doc, i) => assert.deepEqual(ours(doc), expected[i], JSON.stringify(doc)));
   });
+  it("on header edge cases: a repeated Content-Type, folded fields, names in any case, a transfer encoding folded", () => {
+    const part = (headers: string, body: string) => `--B\n${headers}\n\n${body}\n`;
+    const docs = [
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${part("Content-Type: text/x-shellscript\nContent-Type: text/cloud-config", "#!/bin/sh\necho a")}--B--\n`,
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed;\n boundary="B"\n\n${part("CONTENT-TYPE: text/cloud-config\nX-Other: a\n folded-into-other", "#cloud-config\na: 1")}--B--\n`,
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${part("X-Before: 1\nContent-Type: text/plain\nContent-Type: text/x-shellscript\n\t; charset=x", "#!/bin/sh\necho b")}--B--\n`,
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${part("Content-Type: text/x-shellscript\nContent-Transfer-Encoding:\n base64", "IyEvYmluL3NoCmVjaG8gYwo=")}--B--\n`,
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${part("content-type:text/x-shellscript\nContent-transfer-encoding: BASE64\ncontent-transfer-encoding: 7bit", "IyEvYmluL3NoCmVjaG8gZAo=")}--B--\n`,
+    ];
+    const expected = pythonMimeParts(docs);
+    docs.forEach((doc, i) => assert.deepEqual(ours(doc), expected[i], JSON.stringify(doc)));
+  });
   it("multipartBodies never throws", () => {
     fc.assert(
       fc.property(fc.string(), fc.string({ minLength: 1 }), (text, boundary) => {
