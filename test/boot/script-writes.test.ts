@@ -30,9 +30,10 @@ describe("echo's words in the file it writes (bash echo)", () => {
 });
 
 describe("echo's option words, as bash itself prints them (builtins/echo.def: only n, e and E letters after one -)", () => {
-  const words = ["-n", "-e", "-E", "-neE", "-En", "-", "--", "-x", "-nx", "-N", "x", "-e\\tz"];
-  const scripts = words.flatMap((a) => words.map((b) => `echo ${a} ${b} 'a\\tb'`));
-  it(`on ${scripts.length} pairs of words`, () => {
+  const words = ["-n", "-e", "-E", "-neE", "-En", "-", "--", "-x", "-nx", "-N", "x", "ne", "xE", "--n", "-e\\tz"];
+  // Each pair before an escaped text, and each pair alone, where every word may be an option.
+  const scripts = words.flatMap((a) => words.flatMap((b) => [`echo ${a} ${b} 'a\\tb'`, `echo ${a} ${b}`]));
+  it(`on ${scripts.length} echo commands`, () => {
     const expected = execFileSync("bash", ["--norc", "--noprofile", "-c", scripts.map((s) => `${s}; printf '\\0'`).join("\n")], { encoding: "utf8" }).split(
       "\0",
     );
@@ -49,12 +50,21 @@ describe("NAME=value words before a command set its environment, not the shell's
     };
     for (const [word, name] of [
       ["A=1", "A"],
+      ["Z=1", "Z"],
+      ["z0=1", "z0"],
       ["_a9=1", "_a9"],
       ["a_B=", "a_B"],
       ["9a=1", undefined],
       ["a-b=1", undefined],
       ["=1", undefined],
       ["a.b=1", undefined],
+      ["@=1", undefined],
+      ["[=1", undefined],
+      ["`=1", undefined],
+      ["{=1", undefined],
+      ["a/=1", undefined],
+      ["a:=1", undefined],
+      ["a[=1", undefined],
     ] as const) {
       const b = builder(`${word}\n`);
       assert.deepEqual([...b.vars.keys()], name === undefined ? [] : [name], word);
