@@ -313,9 +313,10 @@ export function multipartBodies(body: string, boundary: string): string[] {
     let eol = body.indexOf("\n", at);
     if (eol === -1) eol = body.length;
     const lineEnd = endBeforeCr(body, at, eol);
-    if (at + delimiter.length > lineEnd) continue;
-    const closing = body.startsWith("--", at + delimiter.length) && at + delimiter.length + 2 <= lineEnd;
-    if (!blanksOnly(body, at + delimiter.length + (closing ? 2 : 0), lineEnd)) continue;
+    const after = at + delimiter.length;
+    if (after > lineEnd) continue;
+    const closing = body.startsWith("--", after) && after + 2 <= lineEnd;
+    if (!blanksOnly(body, after + (closing ? 2 : 0), lineEnd)) continue;
     if (partStart !== -1) parts.push(withoutFinalCr(body.slice(partStart, Math.max(partStart, at - 1))));
     if (closing) return parts;
     // A boundary line at the very end still opens a part, an empty one (Python's email parser).
