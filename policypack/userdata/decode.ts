@@ -29,9 +29,30 @@ export function decodeBase64(text: string): Buffer | undefined {
   // Canonical base64 (what Pulumi programs and the CLI produce) encodes back to itself: no need to scan it.
   const bytes = Buffer.from(text, "base64");
   if (bytes.toString("base64") === text) return bytes;
+  return decodeCompact(text);
+}
+
+function decodeCompact(text: string): Buffer | undefined {
   const compact = text.replace(/[\s]+/g, "");
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) return undefined;
   return Buffer.from(compact, "base64");
+}
+
+/**
+ * Scratch memory for the user data of one resource, which is read to text before anything else is decoded:
+ * a fresh Buffer of a few KiB is a new ArrayBuffer on every resource. Texts over the cap allocate as usual.
+ */
+const SCRATCH_MAX = 64 * 1024;
+let scratch = Buffer.allocUnsafe(0);
+
+/** decodeBase64 into memory that the next call reuses: the caller must be done with the bytes before then. */
+function decodeBase64Transient(text: string): Buffer | undefined {
+  const size = Math.ceil(text.length / 4) * 3;
+  if (size > SCRATCH_MAX) return decodeBase64(text);
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 8 * 1024));
+  const length = scratch.write(text, "base64");
+  if (scratch.toString("base64", 0, length) === text) return scratch.subarray(0, length);
+  return decodeCompact(text);
 }
 
 const isGzip = (bytes: Buffer): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -70,7 +91,8 @@ export function decodeUserData(value: string, encoding: "base64" | "plain", limi
   }
   let bytes: Buffer | undefined;
   if (encoding === "base64") {
-    bytes = decodeBase64(value);
+    // The bytes are read to text below, before any part is decoded.
+    bytes = decodeBase64Transient(value);
     if (!bytes) {
       unverifiable.push({ location: where, reason: "the user data is not valid base64, so it cannot be read" });
       return { documents: [], unverifiable };

@@ -40,6 +40,26 @@ describe("decodeUserData", () => {
     });
     const expected = pythonStrictBase64(texts);
     texts.forEach((text, i) => assert.equal(decodeBase64(text)?.toString("hex") ?? null, expected[i], JSON.stringify(text)));
+    // The top-level user data decodes into reused memory: the same answers, one text after another.
+    texts.forEach((text, i) => {
+      if (expected[i]?.startsWith("1f8b")) return;
+      const { documents, unverifiable } = decode(text, "base64");
+      const got = unverifiable.length ? null : documents.map((d) => d.text).join("");
+      assert.equal(got, expected[i] === null ? null : Buffer.from(expected[i]!, "hex").toString("utf8"), JSON.stringify(text));
+    });
+  });
+  it("decodes user data of every size the same, whatever was decoded before it", () => {
+    // Sizes around the reused memory's first size (8 KiB) and its cap (64 KiB), largest first, then smaller ones.
+    const sizes = [70_000, 65_536, 65_535, 9_000, 8_192, 3, 0, 12_000];
+    const scripts = sizes.map(
+      (size, k) => `#!/bin/bash
+${String.fromCharCode(97 + k).repeat(size)}\n`,
+    );
+    for (const script of [...scripts, ...scripts.reverse()]) {
+      const { documents, unverifiable } = decode(Buffer.from(script).toString("base64"), "base64", { ...DEFAULT_LIMITS, maxBytes: 1 << 20 });
+      assert.deepEqual(unverifiable, []);
+      assert.equal(documents[0].text, script);
+    }
   });
   it("gunzips at the top level and inside base64 MIME parts", () => {
     const top = gzipSync("#cloud-config\nruncmd: []\n").toString("base64");
