@@ -27,7 +27,8 @@ import {
   NODEADM_KUBELET_CONFIG_PATH,
 } from "./images";
 import { parseYamlDocuments } from "../userdata/structured";
-import { readKubeletUnit, type KubeletUnit } from "./systemd";
+import { ignoredAssignment, readKubeletUnit, type KubeletUnit } from "./systemd";
+import { parseEnvironmentFile, systemdWords } from "./systemd-words";
 
 const isTrue = (parsed: Parsed<boolean>): boolean => parsed.ok && parsed.value;
 
@@ -56,6 +57,7 @@ const KUBECONFIG_PATHS = new Set([
   "/etc/kubernetes/bootstrap-kubelet.conf",
 ]);
 const ENV_FILES = ["/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/kubelet/kubeadm-flags.env"];
+const KUBELET_ARGS_VARIABLE = /^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/;
 const UNIT_FILE = /^\/(etc|lib|usr\/lib)\/systemd\/system\/kubelet\.service(\.d\/[^/]+\.conf)?$/;
 const DROP_IN_DIR = /^\/etc\/kubernetes\/kubelet\/config\.json\.d\/.+\.conf$/;
 
@@ -513,12 +515,13 @@ export class NodeBuilder {
     const files = image ? new Map([...image.under, ...this.files, ...image.over]) : this.files;
     const unit = readKubeletUnit(files, (file) => file.writer ?? "user");
     for (const u of unit?.unverifiable ?? []) this.addUnverifiable(u.location, u.reason);
+    for (const d of unit?.dropped ?? []) this.problems.push({ kind: "note", text: d.text, location: d.location, origin: "user", message: d.reason });
     // Kubelet flags in an environment file the unit never reads are written for nothing: say so.
     for (const path of unit ? ENV_FILES.filter((p) => !unit.environmentFiles.includes(p)) : []) {
       const file = this.files.get(path);
       if (!file || fileText(file.state) === undefined) continue;
       for (const v of readEnvironmentFile(file.state, path)) {
-        if (!/^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/.test(v.name)) continue;
+        if (!v.valid || !KUBELET_ARGS_VARIABLE.test(v.name)) continue;
         this.problems.push({
           kind: "note",
           text: v.name,
@@ -547,13 +550,19 @@ export class NodeBuilder {
         dropIn.push({ location: part.location, origin: "user", doc: kubelet.config, locate: (path) => part.locate(`spec.kubelet.config.${path}`) });
       }
       if (Array.isArray(kubelet.flags)) {
-        const words: ArgWord[] = [];
+        const flags: { text: string; line: number | undefined }[] = [];
         kubelet.flags.forEach((flag, index) => {
           const line = part.locate(`spec.kubelet.flags.${index}`)?.line;
-          if (typeof flag === "string") words.push(...splitWhitespace(flag, line));
-          else this.addUnverifiable({ ...part.location, line }, `spec.kubelet.flags[${index}] is not a string, so nodeadm rejects the NodeConfig`);
+          if (typeof flag !== "string")
+            this.addUnverifiable({ ...part.location, line }, `spec.kubelet.flags[${index}] is not a string, so nodeadm rejects the NodeConfig`);
+          else if (/[\n\r]/.test(flag))
+            this.addUnverifiable(
+              { ...part.location, line },
+              `spec.kubelet.flags[${index}] has a line break, which ends nodeadm's NODEADM_KUBELET_ARGS line in /etc/eks/kubelet/environment; what the kubelet gets then is not modelled`,
+            );
+          else flags.push({ text: flag, line });
         });
-        userFlags.push({ location: part.location, origin: "user", words });
+        userFlags.push({ location: part.location, origin: "user", words: nodeadmFlagWords(flags) });
       }
     }
     const flags = [...NODEADM_FLAGS];
@@ -652,8 +661,15 @@ export class NodeBuilder {
         continue;
       }
       for (const v of readEnvironmentFile(file.state, path)) {
-        if (/^KUBELET_(EXTRA_|KUBEADM_)?ARGS$/.test(v.name))
-          lines.push({ location: v.location, origin: "user", words: splitWhitespace(v.value, v.location.line) });
+        if (v.valid && KUBELET_ARGS_VARIABLE.test(v.name)) lines.push({ location: v.location, origin: "user", words: variableWords(v.value, v.location.line) });
+        else if (!v.valid && KUBELET_ARGS_VARIABLE.test(v.name.replace(/^export\s+/, "")))
+          this.problems.push({
+            kind: "note",
+            text: v.name,
+            location: v.location,
+            origin: "user",
+            message: ignoredAssignment(path, v.name),
+          });
       }
     }
     return lines;
@@ -781,30 +797,44 @@ function hasContent(state: FileState): boolean {
   return !state.hidden && state.chunks !== undefined;
 }
 
-/** systemd's splitting of an unquoted `$VAR` in ExecStart: on whitespace, no quote processing. */
-export function splitWhitespace(text: string, line: number | undefined, unresolved?: string[]): ArgWord[] {
+/** A word of a flags string; a shell expansion still in it was not resolved when the text was written. */
+function flagWord(text: string, line: number | undefined): ArgWord {
+  const pending: string[] = [];
+  if (text.includes("$")) for (const m of text.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*)/g)) pending.push(m[0]);
+  return { text, line, unresolved: pending.length ? pending : undefined };
+}
+
+/** Words split at blanks, quotes kept: how the EKS Windows script and @pulumi/eks split a flags string. */
+export function splitWhitespace(text: string, line: number | undefined): ArgWord[] {
   return text
     .split(/\s+/)
     .filter((w) => w !== "")
-    .map((w) => {
-      // An expansion still in the text was not resolved when the text was written.
-      const pending = unresolved?.filter((u) => w.includes(u)) ?? [];
-      if (!pending.length && w.includes("$")) for (const m of w.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*)/g)) pending.push(m[0]);
-      return { text: w, line, unresolved: pending.length ? pending : undefined };
-    });
+    .map((w) => flagWord(w, line));
 }
 
-/** `NAME=value` lines of an environment file (shell quoting), with their locations. */
-export function readEnvironmentFile(state: FileState, path: string): { name: string; value: string; location: Location }[] {
-  const text = fileText(state) ?? "";
-  const result: { name: string; value: string; location: Location }[] = [];
-  text.split("\n").forEach((raw, index) => {
-    const line = raw.trim().replace(/^export\s+/, "");
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!m) return;
-    const { tokens } = tokenize(m[2]);
-    const value = tokens.flatMap((t) => (t.kind === "word" ? expandWord(t, () => undefined).map((w) => w.text) : [])).join(" ");
-    result.push({ name: m[1], value, location: locateLine(state, index + 1, path) ?? { source: path } });
-  });
-  return result;
+/** A variable's value as systemd passes it for a `$VAR` word of the exec line: split at blanks, quotes removed. */
+export function variableWords(value: string, line: number | undefined): ArgWord[] {
+  return systemdWords(value, "variable").words.map((w) => flagWord(w, line));
+}
+
+/**
+ * spec.kubelet.flags as the kubelet gets them: nodeadm joins its own flags and these with blanks into
+ * NODEADM_KUBELET_ARGS in /etc/eks/kubelet/environment, unquoted (amazon-eks-ami
+ * nodeadm/internal/kubelet/environment.go); systemd reads that line (a backslash takes the next character,
+ * quotes stay) and splits `$NODEADM_KUBELET_ARGS` on the exec line (quotes removed). Each word keeps its
+ * flag's line unless quotes or escapes join words across flags.
+ */
+function nodeadmFlagWords(flags: readonly { text: string; line: number | undefined }[]): ArgWord[] {
+  // nodeadm's own flags come first, so the user's text is never where a quoted value could start.
+  const asRead = (text: string): string[] =>
+    variableWords(parseEnvironmentFile(`NODEADM_KUBELET_ARGS=-${text}`)[0].value.slice(1), undefined).map((w) => w.text);
+  const joined = asRead(flags.map((f) => f.text).join(" "));
+  const perFlag = flags.flatMap((f) => asRead(f.text).map((text) => flagWord(text, f.line)));
+  if (perFlag.length === joined.length && perFlag.every((w, i) => w.text === joined[i])) return perFlag;
+  return joined.map((text) => flagWord(text, flags[0]?.line));
+}
+
+/** The assignments of an environment file as systemd reads it (./systemd-words.ts), with their locations. */
+export function readEnvironmentFile(state: FileState, path: string): { name: string; value: string; valid: boolean; location: Location }[] {
+  return parseEnvironmentFile(fileText(state) ?? "").map((a) => ({ ...a, location: locateLine(state, a.line, path) ?? { source: path } }));
 }

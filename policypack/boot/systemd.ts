@@ -12,7 +12,11 @@
  * - an empty ExecStart= clears the commands before it; more than one left
  *   makes systemd refuse a unit that is not Type=oneshot (reported);
  * - EnvironmentFile= values override Environment= for the same variable;
- * - `$VAR` as a word of its own splits at whitespace, `${VAR}` is one argument;
+ * - ExecStart= and Environment= are split into words, and environment files
+ *   read, with systemd's own quoting and escapes (./systemd-words.ts), not a
+ *   shell's: `$VAR` as a word of its own, quoted or not, is replaced by the
+ *   value split at blanks with its quotes removed; `${VAR}` inside a word is
+ *   the value as it is; `$$` is a `$`;
  * - a unit file, drop-in or environment file whose text is not visible leaves
  *   what it may set unknown, never the kubelet's defaults.
  */
@@ -20,9 +24,9 @@ import type { ArgWord } from "../kubelet/cmdline";
 import type { CommandLineSource } from "../kubelet/effective";
 import type { Unverifiable } from "../kubelet/node";
 import type { Location, Origin } from "../kubelet/provenance";
-import { expandWord, tokenize } from "../kubelet/shell";
 import { fileText, hiddenFileMessage, locateLine, type VirtualFile } from "./files";
-import { readEnvironmentFile, splitWhitespace } from "./node-builder";
+import { readEnvironmentFile, variableWords } from "./node-builder";
+import { execCommands, isVariableName, systemdWords } from "./systemd-words";
 
 const UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
 const UNIT = /^\/(?:etc|run|lib|usr\/lib)\/systemd\/system\/([^/]+\.service)$/;
@@ -34,12 +38,6 @@ interface Variable {
   origin: Origin;
   /** Words with their own lines, for a file a program wrote from the user's input. */
   words?: ArgWord[];
-}
-
-interface Setting {
-  value: string;
-  location: Location;
-  origin: Origin;
 }
 
 /** strcmp order: code units, not locale. */
@@ -79,6 +77,8 @@ export interface KubeletUnit {
   /** The EnvironmentFile= paths the unit reads. */
   environmentFiles: string[];
   unverifiable: Unverifiable[];
+  /** What the user wrote that systemd drops, and why. */
+  dropped: Dropped[];
 }
 
 /** The unit that runs the kubelet, and its exec line as sources (the ExecStart text, then each variable it expands). */
@@ -96,21 +96,38 @@ export function readKubeletUnit(files: ReadonlyMap<string, VirtualFile>, originO
 }
 
 interface ParsedUnit {
-  execStart?: Setting;
+  execStart?: ExecCommand;
   /** Unit files or drop-ins whose text is not visible: any of them may set ExecStart= or Environment=. */
   hiddenFiles: string[];
   environment: Map<string, Variable>;
   environmentFiles: { path: string; optional: boolean }[];
   unverifiable: Unverifiable[];
+  dropped: Dropped[];
+}
+
+interface Dropped {
+  location: Location;
+  text: string;
+  reason: string;
+}
+
+/** One command of an ExecStart= line: its words after systemd's unquoting, the prefixes taken off the first. */
+interface ExecCommand {
+  words: string[];
+  /** `@`: the second word is argv[0], not an argument. */
+  argv0: boolean;
+  location: Location;
+  origin: Origin;
 }
 
 /** A unit's [Service] settings after its drop-ins: the last ExecStart, Environment= and EnvironmentFile= lines. */
 function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): ParsedUnit {
   const unverifiable: Unverifiable[] = [];
+  const dropped: Dropped[] = [];
   const environment = new Map<string, Variable>();
   const environmentFiles: { path: string; optional: boolean }[] = [];
   const hiddenFiles: string[] = [];
-  const execStarts: Setting[] = [];
+  const execStarts: ExecCommand[] = [];
   let type = "";
   for (const file of unitFiles(files, unit)) {
     const text = fileText(file.state);
@@ -137,12 +154,38 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       if (key === "ExecStart") {
         // An empty value clears the commands given before it.
         if (value === "") execStarts.length = 0;
-        else execStarts.push({ value, location, origin });
+        else {
+          const commands = execCommands(value);
+          if (!commands)
+            unverifiable.push({
+              location,
+              reason: `systemd cannot split this ExecStart= into words (a quote is not closed), so it does not load ${unit} and the kubelet does not start`,
+            });
+          for (const words of commands ?? []) {
+            const prefixes = /^[-@+!:|]*/.exec(words[0])![0];
+            execStarts.push({ words: [words[0].slice(prefixes.length), ...words.slice(1)], argv0: prefixes.includes("@"), location, origin });
+          }
+        }
       } else if (key === "Type") type = value;
       else if (key === "Environment") {
-        for (const assignment of unitWords(value)) {
-          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(assignment);
-          if (m) environment.set(m[1], { value: m[2], location, origin });
+        // config_parse_environ: each word must be NAME=value; a syntax error drops the rest of the line.
+        const { words: assignments, error } = systemdWords(value, "environment");
+        if (error)
+          dropped.push({
+            location,
+            text: value,
+            reason: `systemd cannot split this Environment= line into words (an unbalanced quote or an escape it does not know), so it ignores it from the word where that is on: ${value}`,
+          });
+        for (const assignment of assignments) {
+          const eq = assignment.indexOf("=");
+          if (eq > 0 && isVariableName(assignment.slice(0, eq)))
+            environment.set(assignment.slice(0, eq), { value: assignment.slice(eq + 1), location, origin });
+          else
+            dropped.push({
+              location,
+              text: assignment,
+              reason: `systemd ignores ${JSON.stringify(assignment)} in Environment=, which is not NAME=value with a valid variable name`,
+            });
         }
       } else if (key === "EnvironmentFile") {
         if (value === "") environmentFiles.length = 0;
@@ -158,7 +201,7 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       reason: `${unit} has ${execStarts.length} ExecStart= commands and is not Type=oneshot, so systemd refuses to load it and the kubelet does not start; the flags shown are those of the last one, which runs once an empty ExecStart= line before it clears the others`,
     });
   }
-  return { execStart, environment, environmentFiles, unverifiable, hiddenFiles };
+  return { execStart, environment, environmentFiles, unverifiable, dropped, hiddenFiles };
 }
 
 /**
@@ -194,12 +237,50 @@ export function unitCommand(files: ReadonlyMap<string, VirtualFile>, name: strin
   const unit = name.includes(".") ? name : `${name}.service`;
   const { execStart } = parseUnit(files, unit, () => "user");
   if (!execStart) return undefined;
-  const words = unitWords(execStart.value.replace(/^[-@+!:|]+/, ""));
+  const words = argv(execStart);
   return words.length ? { words, location: execStart.location } : undefined;
 }
 
+/** Why systemd drops a line of an environment file (`export NAME=…`, say): no shell syntax there. */
+export const ignoredAssignment = (path: string, name: string): string =>
+  `systemd reads ${path} without shell syntax, so ${JSON.stringify(name)} is not a variable name and it ignores the line: nothing in it reaches the kubelet`;
+
+/** The program and its arguments: with `@`, the second word is argv[0] (systemd.service(5)), not an argument. */
+const argv = (command: ExecCommand): string[] => (command.argv0 ? command.words.filter((_, i) => i !== 1) : command.words);
+
+/**
+ * replace_env, for a word of the exec line that is not a `$VAR` of its own: `${NAME}` is the variable's
+ * value as it is, nothing when it is unset (unknown when an environment file is not visible); `$$` is `$`.
+ */
+function replaceVariables(word: string, lookup: (name: string) => string | undefined, hidden: readonly string[]): { text: string; unresolved: string[] } {
+  let text = "";
+  const unresolved: string[] = [];
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i];
+    if (c !== "$" || i + 1 >= word.length) {
+      text += c;
+    } else if (word[i + 1] === "$") {
+      text += "$";
+      i++;
+    } else if (word[i + 1] === "{" && word.indexOf("}", i + 2) !== -1) {
+      const close = word.indexOf("}", i + 2);
+      const raw = word.slice(i, close + 1);
+      const value = lookup(word.slice(i + 2, close));
+      if (value !== undefined) text += value;
+      else if (hidden.length) {
+        text += raw;
+        unresolved.push(...hidden);
+      }
+      i = close;
+    } else {
+      text += c;
+    }
+  }
+  return { text, unresolved };
+}
+
 function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): KubeletUnit | undefined {
-  const { execStart, environment, environmentFiles, unverifiable, hiddenFiles } = parseUnit(files, unit, originOf);
+  const { execStart, environment, environmentFiles, unverifiable, dropped, hiddenFiles } = parseUnit(files, unit, originOf);
   if (!execStart) return undefined;
   // Environment files that are not visible may set any variable the exec line reads.
   const hiddenEnvironment: string[] = [];
@@ -221,14 +302,14 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
       hiddenEnvironment.push(path);
       continue;
     }
-    for (const v of readEnvironmentFile(file.state, path)) variables.set(v.name, { value: v.value, location: v.location, origin: originOf(file) });
+    for (const v of readEnvironmentFile(file.state, path)) {
+      if (v.valid) variables.set(v.name, { value: v.value, location: v.location, origin: originOf(file) });
+      else dropped.push({ location: v.location, text: v.name, reason: ignoredAssignment(path, v.name) });
+    }
   }
-  const prefixes = /^[-@+!:|]+/.exec(execStart.value)?.[0] ?? "";
-  const { tokens } = tokenize(execStart.value.slice(prefixes.length));
-  // `@` passes the second word as argv[0] (systemd.service(5)): it is not an argument.
-  const words = tokens.filter((t) => t.kind === "word").filter((_, i) => !(prefixes.includes("@") && i === 1));
-  const programs = words.map((t) => expandWord(t, (n) => variables.get(n)?.value)[0]?.text ?? "");
-  const start = kubeletArgsStart(programs);
+  const lookup = (name: string): string | undefined => variables.get(name)?.value;
+  const words = argv(execStart);
+  const start = kubeletArgsStart(words.map((w) => replaceVariables(w, lookup, hiddenEnvironment).text));
   if (start === -1) return undefined;
   const sources: CommandLineSource[] = [];
   const push = (location: Location, origin: Origin, list: ArgWord[]): void => {
@@ -236,37 +317,27 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     if (last && last.location === location) last.words.push(...list);
     else sources.push({ location, origin, words: list });
   };
-  for (const token of words.slice(start)) {
-    const single = token.segments.length === 1 && token.segments[0].kind === "var" && !token.segments[0].quoted ? token.segments[0] : undefined;
-    if (single) {
-      const variable = variables.get(single.name);
-      if (!variable) {
-        // Unset, it expands to nothing; unless a file that is not visible may set it.
-        if (hiddenEnvironment.length)
-          push(execStart.location, execStart.origin, [{ text: single.raw, line: execStart.location.line, unresolved: hiddenEnvironment }]);
-        continue;
-      }
-      // `$VAR` splits at whitespace; `${VAR}` stays one argument.
-      const list = single.raw.startsWith("${")
-        ? [{ text: variable.value, line: variable.location.line }]
-        : (variable.words ?? splitWhitespace(variable.value, variable.location.line));
-      push(variable.location, variable.origin, list);
+  for (const word of words.slice(start)) {
+    // replace_env_argv: `$NAME` as a whole word (after unquoting) is the value split at blanks, quotes removed.
+    if (word[0] === "$" && word[1] !== "{" && word[1] !== "$") {
+      const variable = variables.get(word.slice(1));
+      if (variable) push(variable.location, variable.origin, variable.words ?? variableWords(variable.value, variable.location.line));
+      // Unset, it is no argument at all; unless a file that is not visible may set it.
+      else if (hiddenEnvironment.length)
+        push(execStart.location, execStart.origin, [{ text: word, line: execStart.location.line, unresolved: hiddenEnvironment }]);
       continue;
     }
-    const expanded = expandWord(token, (n) => variables.get(n)?.value).map((w) => ({
-      text: w.text,
-      line: execStart!.location.line,
-      unresolved: w.unresolved.length ? w.unresolved : undefined,
-    }));
-    push(execStart.location, execStart.origin, expanded);
+    const whole = /^\$\{([^}]*)\}$/.exec(word);
+    const variable = whole ? variables.get(whole[1]) : undefined;
+    if (variable) {
+      push(variable.location, variable.origin, [{ text: variable.value, line: variable.location.line }]);
+      continue;
+    }
+    const { text, unresolved } = replaceVariables(word, lookup, hiddenEnvironment);
+    push(execStart.location, execStart.origin, [{ text, line: execStart.location.line, unresolved: unresolved.length ? unresolved : undefined }]);
   }
   // A unit file or drop-in that is not visible may replace ExecStart= or add to it: nothing of the line is certain.
   if (hiddenFiles.length)
     push(execStart.location, execStart.origin, [{ text: `the ExecStart= of ${unit}`, line: execStart.location.line, unresolved: hiddenFiles }]);
-  return { unit, execStart: sources, environmentFiles: environmentFiles.map((f) => f.path), unverifiable };
-}
-
-/** The words of a unit setting (quotes as systemd reads them; no shell expansions). */
-function unitWords(text: string): string[] {
-  return tokenize(text).tokens.flatMap((t) => (t.kind === "word" ? expandWord(t, () => undefined).map((w) => w.text) : []));
+  return { unit, execStart: sources, environmentFiles: environmentFiles.map((f) => f.path), unverifiable, dropped };
 }
