@@ -184,6 +184,36 @@ export function execCommands(value: string): string[][] | undefined {
   }
 }
 
+/** Letters and digits that name no specifier in systemd 252 (src/shared/specifier.c specifier_printf, unit-printf.c). */
+const NOT_SPECIFIERS = "DFKOQXZekxz0123456789";
+
+/**
+ * specifier_printf, as ExecStart= and Environment= words go through it when the unit loads: `%%` is `%`; `%`
+ * and a letter is what the node knows (its host name, the unit's name…), which stays as written and unresolved;
+ * `%` before anything else, or at the end, stays. Undefined for a letter that is no specifier: systemd fails the
+ * word then.
+ */
+export function resolveSpecifiers(word: string): { text: string; unresolved: string[] } | undefined {
+  if (!word.includes("%")) return { text: word, unresolved: [] };
+  let text = "";
+  const unresolved: string[] = [];
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i];
+    const next = word[i + 1] ?? "";
+    if (c !== "%" || next === "") text += c;
+    else if (next === "%") {
+      text += "%";
+      i++;
+    } else if (/^[A-Za-z0-9]$/.test(next)) {
+      if (NOT_SPECIFIERS.includes(next)) return undefined;
+      text += `%${next}`;
+      unresolved.push(`%${next}`);
+      i++;
+    } else text += c;
+  }
+  return { text, unresolved };
+}
+
 /** A variable name as systemd takes it (env_name_is_valid: bash's characters, not starting with a digit). */
 export function isVariableName(name: string): boolean {
   if (name === "" || (name[0] >= "0" && name[0] <= "9")) return false;

@@ -26,7 +26,7 @@ import type { Unverifiable } from "../kubelet/node";
 import type { Location, Origin } from "../kubelet/provenance";
 import { fileText, hiddenFileMessage, locateLine, type VirtualFile } from "./files";
 import { readEnvironmentFile, variableWords } from "./node-builder";
-import { execCommands, isVariableName, systemdWords } from "./systemd-words";
+import { execCommands, isVariableName, resolveSpecifiers, systemdWords } from "./systemd-words";
 
 const UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
 const UNIT = /^\/(?:etc|run|lib|usr\/lib)\/systemd\/system\/([^/]+\.service)$/;
@@ -38,6 +38,8 @@ interface Variable {
   origin: Origin;
   /** Words with their own lines, for a file a program wrote from the user's input. */
   words?: ArgWord[];
+  /** Specifiers in the value (`%H`): what they stand for is the node's. */
+  unresolved?: string[];
 }
 
 /** strcmp order: code units, not locale. */
@@ -113,7 +115,8 @@ interface Dropped {
 
 /** One command of an ExecStart= line: its words after systemd's unquoting, the prefixes taken off the first. */
 interface ExecCommand {
-  words: string[];
+  /** Each word after unquoting and specifiers, with the specifiers only the node knows. */
+  words: { text: string; unresolved: string[] }[];
   /** `@`: the second word is argv[0], not an argument. */
   argv0: boolean;
   location: Location;
@@ -156,15 +159,21 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
         if (value === "") execStarts.length = 0;
         else {
           const commands = execCommands(value);
-          if (!commands)
+          const resolved = commands?.map((words) => words.map((w, i) => resolveSpecifiers(i === 0 ? w.replace(/^[-@+!:|]*/, "") : w)));
+          if (!commands || !resolved)
             unverifiable.push({
               location,
               reason: `systemd cannot split this ExecStart= into words (a quote is not closed), so it does not load ${unit} and the kubelet does not start`,
             });
-          for (const words of commands ?? []) {
-            const prefixes = /^[-@+!:|]*/.exec(words[0])![0];
-            execStarts.push({ words: [words[0].slice(prefixes.length), ...words.slice(1)], argv0: prefixes.includes("@"), location, origin });
-          }
+          else if (resolved.some((words) => words.includes(undefined)))
+            unverifiable.push({
+              location,
+              reason: `systemd cannot resolve a specifier in this ExecStart= (a % before a letter or digit that names none; %% is a %), so it does not load ${unit} and the kubelet does not start`,
+            });
+          else
+            resolved.forEach((words, k) =>
+              execStarts.push({ words: words as ExecCommand["words"], argv0: /^[-+!:|]*@/.test(commands[k][0]), location, origin }),
+            );
         }
       } else if (key === "Type") type = value;
       else if (key === "Environment") {
@@ -177,9 +186,21 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
             reason: `systemd cannot split this Environment= line into words (an unbalanced quote or an escape it does not know), so it ignores it from the word where that is on: ${value}`,
           });
         for (const assignment of assignments) {
-          const eq = assignment.indexOf("=");
-          if (eq > 0 && isVariableName(assignment.slice(0, eq)))
-            environment.set(assignment.slice(0, eq), { value: assignment.slice(eq + 1), location, origin });
+          const resolved = resolveSpecifiers(assignment);
+          const eq = resolved ? resolved.text.indexOf("=") : -1;
+          if (!resolved)
+            dropped.push({
+              location,
+              text: assignment,
+              reason: `systemd cannot resolve a specifier in ${JSON.stringify(assignment)} (a % before a letter or digit that names none; %% is a %), so it ignores that assignment`,
+            });
+          else if (eq > 0 && isVariableName(resolved.text.slice(0, eq)))
+            environment.set(resolved.text.slice(0, eq), {
+              value: resolved.text.slice(eq + 1),
+              location,
+              origin,
+              unresolved: resolved.unresolved.length ? resolved.unresolved : undefined,
+            });
           else
             dropped.push({
               location,
@@ -237,7 +258,7 @@ export function unitCommand(files: ReadonlyMap<string, VirtualFile>, name: strin
   const unit = name.includes(".") ? name : `${name}.service`;
   const { execStart } = parseUnit(files, unit, () => "user");
   if (!execStart) return undefined;
-  const words = argv(execStart);
+  const words = argv(execStart).map((w) => w.text);
   return words.length ? { words, location: execStart.location } : undefined;
 }
 
@@ -245,14 +266,23 @@ export function unitCommand(files: ReadonlyMap<string, VirtualFile>, name: strin
 export const ignoredAssignment = (path: string, name: string): string =>
   `systemd reads ${path} without shell syntax, so ${JSON.stringify(name)} is not a variable name and it ignores the line: nothing in it reaches the kubelet`;
 
+/** Words of a variable's value, those with a specifier only the node knows marked as such. */
+function withSpecifiers(words: ArgWord[], specifiers: readonly string[] | undefined): ArgWord[] {
+  if (!specifiers) return words;
+  return words.map((w) => {
+    const found = specifiers.filter((s) => w.text.includes(s));
+    return found.length ? { ...w, unresolved: [...(w.unresolved ?? []), ...found] } : w;
+  });
+}
+
 /** The program and its arguments: with `@`, the second word is argv[0] (systemd.service(5)), not an argument. */
-const argv = (command: ExecCommand): string[] => (command.argv0 ? command.words.filter((_, i) => i !== 1) : command.words);
+const argv = (command: ExecCommand): ExecCommand["words"] => (command.argv0 ? command.words.filter((_, i) => i !== 1) : command.words);
 
 /**
  * replace_env, for a word of the exec line that is not a `$VAR` of its own: `${NAME}` is the variable's
  * value as it is, nothing when it is unset (unknown when an environment file is not visible); `$$` is `$`.
  */
-function replaceVariables(word: string, lookup: (name: string) => string | undefined, hidden: readonly string[]): { text: string; unresolved: string[] } {
+function replaceVariables(word: string, lookup: (name: string) => Variable | undefined, hidden: readonly string[]): { text: string; unresolved: string[] } {
   let text = "";
   const unresolved: string[] = [];
   for (let i = 0; i < word.length; i++) {
@@ -265,9 +295,11 @@ function replaceVariables(word: string, lookup: (name: string) => string | undef
     } else if (word[i + 1] === "{" && word.indexOf("}", i + 2) !== -1) {
       const close = word.indexOf("}", i + 2);
       const raw = word.slice(i, close + 1);
-      const value = lookup(word.slice(i + 2, close));
-      if (value !== undefined) text += value;
-      else if (hidden.length) {
+      const variable = lookup(word.slice(i + 2, close));
+      if (variable) {
+        text += variable.value;
+        unresolved.push(...(variable.unresolved ?? []));
+      } else if (hidden.length) {
         text += raw;
         unresolved.push(...hidden);
       }
@@ -307,9 +339,9 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
       else dropped.push({ location: v.location, text: v.name, reason: ignoredAssignment(path, v.name) });
     }
   }
-  const lookup = (name: string): string | undefined => variables.get(name)?.value;
+  const lookup = (name: string): Variable | undefined => variables.get(name);
   const words = argv(execStart);
-  const start = kubeletArgsStart(words.map((w) => replaceVariables(w, lookup, hiddenEnvironment).text));
+  const start = kubeletArgsStart(words.map((w) => replaceVariables(w.text, lookup, hiddenEnvironment).text));
   if (start === -1) return undefined;
   const sources: CommandLineSource[] = [];
   const push = (location: Location, origin: Origin, list: ArgWord[]): void => {
@@ -317,11 +349,12 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     if (last && last.location === location) last.words.push(...list);
     else sources.push({ location, origin, words: list });
   };
-  for (const word of words.slice(start)) {
+  for (const { text: word, unresolved: specifiers } of words.slice(start)) {
     // replace_env_argv: `$NAME` as a whole word (after unquoting) is the value split at blanks, quotes removed.
     if (word[0] === "$" && word[1] !== "{" && word[1] !== "$") {
       const variable = variables.get(word.slice(1));
-      if (variable) push(variable.location, variable.origin, variable.words ?? variableWords(variable.value, variable.location.line));
+      if (variable)
+        push(variable.location, variable.origin, withSpecifiers(variable.words ?? variableWords(variable.value, variable.location.line), variable.unresolved));
       // Unset, it is no argument at all; unless a file that is not visible may set it.
       else if (hiddenEnvironment.length)
         push(execStart.location, execStart.origin, [{ text: word, line: execStart.location.line, unresolved: hiddenEnvironment }]);
@@ -330,11 +363,14 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     const whole = /^\$\{([^}]*)\}$/.exec(word);
     const variable = whole ? variables.get(whole[1]) : undefined;
     if (variable) {
-      push(variable.location, variable.origin, [{ text: variable.value, line: variable.location.line }]);
+      push(variable.location, variable.origin, [{ text: variable.value, line: variable.location.line, unresolved: variable.unresolved }]);
       continue;
     }
-    const { text, unresolved } = replaceVariables(word, lookup, hiddenEnvironment);
-    push(execStart.location, execStart.origin, [{ text, line: execStart.location.line, unresolved: unresolved.length ? unresolved : undefined }]);
+    const replaced = replaceVariables(word, lookup, hiddenEnvironment);
+    const unresolved = [...specifiers, ...replaced.unresolved];
+    push(execStart.location, execStart.origin, [
+      { text: replaced.text, line: execStart.location.line, unresolved: unresolved.length ? unresolved : undefined },
+    ]);
   }
   // A unit file or drop-in that is not visible may replace ExecStart= or add to it: nothing of the line is certain.
   if (hiddenFiles.length)

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import { execCommands, isVariableName, parseEnvironmentFile, systemdWords } from "../../policypack/boot/systemd-words";
+import { execCommands, isVariableName, parseEnvironmentFile, resolveSpecifiers, systemdWords } from "../../policypack/boot/systemd-words";
 import { analyze, findings, lines } from "../helpers/userdata";
 
 const SYSTEMD = "/lib/systemd/systemd";
@@ -106,8 +106,9 @@ function systemdLoads(bodies: readonly string[]): ParsedUnit[] {
   });
 }
 
-// Pieces that exercise quotes, escapes (known, unknown, NUL, octal, \u), separators and `=`; no `%` (specifiers,
-// not modelled), no escape that makes a line break (the dump is line by line), no byte over 0x7f (raw in systemd).
+// Pieces that exercise quotes, escapes (known, unknown, NUL, octal, \u), separators, `=` and specifiers that have
+// no value (`%%`, `%` before a blank or a comma, an unknown letter or a digit); no specifier whose value is the
+// machine's, no escape that makes a line break (the dump is line by line), no byte over 0x7f (raw in systemd).
 const piece = fc.constantFrom(
   "a",
   "b=",
@@ -133,6 +134,11 @@ const piece = fc.constantFrom(
   "x y",
   "$V",
   ";",
+  "%",
+  "%%",
+  "%,",
+  "%Z",
+  "%0",
 );
 const text = fc.array(piece, { maxLength: 10 }).map((pieces) => pieces.join(""));
 
@@ -144,15 +150,33 @@ describe("Environment= and ExecStart= words, against systemd 252's own parser (s
     const loaded = systemdLoads(bodies);
     cases.forEach(([environment, exec], i) => {
       const expected = new Map<string, string>();
+      // A specifier with a value (`%a`, the architecture) is the machine's: such a variable is not compared.
+      const machines = new Set<string>();
       for (const word of systemdWords(`${environment} z`, "environment").words) {
-        const eq = word.indexOf("=");
-        if (eq > 0 && isVariableName(word.slice(0, eq))) expected.set(word.slice(0, eq), word.slice(eq + 1));
+        const resolved = resolveSpecifiers(word);
+        const eq = resolved?.text.indexOf("=") ?? -1;
+        if (!resolved || eq <= 0 || !isVariableName(resolved.text.slice(0, eq))) continue;
+        expected.set(resolved.text.slice(0, eq), resolved.text.slice(eq + 1));
+        if (resolved.unresolved.length) machines.add(resolved.text.slice(0, eq));
+        else machines.delete(resolved.text.slice(0, eq));
       }
-      const commands = execCommands(`/usr/bin/kubelet ${exec.replace(/(^|\s);(?=\s|$)/g, "$1:")} z`);
+      const split = execCommands(`/usr/bin/kubelet ${exec.replace(/(^|\s);(?=\s|$)/g, "$1:")} z`);
+      const commands = split?.some((words) => words.some((w) => !resolveSpecifiers(w)))
+        ? undefined
+        : split?.map((words) => words.map((w) => resolveSpecifiers(w)!));
       assert.equal(loaded[i].loaded, commands !== undefined, JSON.stringify(bodies[i]));
       // A unit that does not load shows nothing else.
       if (!commands) return;
-      assert.deepEqual(loaded[i].commands, commands, JSON.stringify(bodies[i]));
+      if (!commands.some((words) => words.some((w) => w.unresolved.length)))
+        assert.deepEqual(
+          loaded[i].commands,
+          commands.map((words) => words.map((w) => w.text)),
+          JSON.stringify(bodies[i]),
+        );
+      for (const name of machines) {
+        expected.delete(name);
+        loaded[i].environment.delete(name);
+      }
       assert.deepEqual(loaded[i].environment, expected, JSON.stringify(bodies[i]));
     });
   });
@@ -260,6 +284,31 @@ describe("`$VAR` words on the exec line (replace_env_argv: EXTRACT_UNQUOTE|EXTRA
         ["B", "xy", true, 2],
         ["C", "a b", true, 3],
       ],
+    );
+  });
+});
+
+describe("specifiers in Environment= and ExecStart= (src/shared/specifier.c specifier_printf, systemd 252)", () => {
+  it("`%%` is a `%`; `%` before a blank, a comma or the end stays; a letter or digit that names no specifier fails the word", () => {
+    assert.deepEqual(resolveSpecifiers("a<10%,b<5%"), { text: "a<10%,b<5%", unresolved: [] });
+    assert.deepEqual(resolveSpecifiers("100%%"), { text: "100%", unresolved: [] });
+    assert.deepEqual(resolveSpecifiers("--hostname-override=%H"), { text: "--hostname-override=%H", unresolved: ["%H"] });
+    assert.equal(resolveSpecifiers("a%20b"), undefined);
+    assert.equal(resolveSpecifiers("%Z"), undefined);
+  });
+  const READ_ONLY = "kubelet-read-only-port";
+  it("AL2: an eviction threshold in % beside --read-only-port keeps the assignment; `%2` drops all of it, which is said", () => {
+    const al2 = (extra: string) => findings(lines("#!/bin/bash", `/etc/eks/bootstrap.sh c --kubelet-extra-args '${extra}'`));
+    assert.equal(
+      al2("--eviction-hard=memory.available<10% --read-only-port=10255").filter((f) => f.startsWith(`${READ_ONLY}: user data line 2: --read-only-port=10255`))
+        .length,
+      1,
+    );
+    const dropped = al2("--node-labels=a%2Fb --read-only-port=10255");
+    assert.ok(!dropped.some((f) => f.includes("--read-only-port=10255 serves")), dropped.join("\n"));
+    assert.ok(
+      dropped.some((f) => f.includes("cannot resolve a specifier")),
+      dropped.join("\n"),
     );
   });
 });
