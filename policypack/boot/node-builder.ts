@@ -825,6 +825,8 @@ export function variableWords(value: string, line: number | undefined): ArgWord[
  * flag's line unless quotes or escapes join words across flags.
  */
 function nodeadmFlagWords(flags: readonly { text: string; line: number | undefined }[]): ArgWord[] {
+  // Without quotes, backslashes or blanks other than spaces, both steps only split at spaces.
+  if (flags.every((f) => !/[\\'"\t]/.test(f.text))) return flags.flatMap((f) => f.text.split(" ").flatMap((w) => (w === "" ? [] : [flagWord(w, f.line)])));
   // nodeadm's own flags come first, so the user's text is never where a quoted value could start.
   const asRead = (text: string): string[] =>
     variableWords(parseEnvironmentFile(`NODEADM_KUBELET_ARGS=-${text}`)[0].value.slice(1), undefined).map((w) => w.text);
