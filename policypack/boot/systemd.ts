@@ -183,7 +183,7 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
           dropped.push({
             location,
             text: value,
-            reason: `systemd cannot split this Environment= line into words (an unbalanced quote or an escape it does not know), so it ignores it from the word where that is on: ${value}`,
+            reason: `systemd cannot split this Environment= line into words (an unbalanced quote or an escape it does not know), so it ignores that word and the rest of the line: ${value}`,
           });
         for (const assignment of assignments) {
           const resolved = resolveSpecifiers(assignment);

@@ -312,3 +312,26 @@ describe("specifiers in Environment= and ExecStart= (src/shared/specifier.c spec
     );
   });
 });
+
+describe("an Environment= line systemd cannot split (config_parse_environ keeps the words before the error)", () => {
+  it("keeps the assignments before an unknown escape, drops the rest, and says so", () => {
+    const unit = [
+      "cat > /etc/systemd/system/kubelet.service <<'EOF'",
+      "[Service]",
+      "Environment=A=--read-only-port=10255 B=\\q C=--anonymous-auth=true",
+      "ExecStart=/usr/bin/kubelet $A $C",
+      "EOF",
+    ];
+    const result = findings(lines("#!/bin/bash", ...unit));
+    assert.equal(result.filter((f) => f.includes("--read-only-port=10255 serves")).length, 1, result.join("\n"));
+    // C never reached the environment: the kubelet runs with its own default, not with C's flag.
+    assert.ok(
+      result.some((f) => f.startsWith("kubelet-anonymous-auth") && f.includes("--anonymous-auth not set")),
+      result.join("\n"),
+    );
+    assert.ok(
+      result.some((f) => f.includes("so it ignores that word and the rest of the line")),
+      result.join("\n"),
+    );
+  });
+});
