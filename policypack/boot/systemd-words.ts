@@ -14,7 +14,7 @@
  */
 
 const WHITESPACE = " \t\n\r";
-const isSeparator = (c: string): boolean => WHITESPACE.includes(c);
+const isBlank = (c: string): boolean => WHITESPACE.includes(c);
 
 /**
  * How a value is split into words:
@@ -120,7 +120,7 @@ function nextWord(text: string, from: number, flags: ExtractFlags): { word: stri
     } else if (c === "'" || c === '"') {
       quote = c;
       i++;
-    } else if (isSeparator(c)) break;
+    } else if (isBlank(c)) break;
     else {
       word += c;
       i++;
@@ -132,7 +132,7 @@ function nextWord(text: string, from: number, flags: ExtractFlags): { word: stri
 
 const skipSeparators = (text: string, from: number): number => {
   let i = from;
-  while (i < text.length && isSeparator(text[i])) i++;
+  while (i < text.length && isBlank(text[i])) i++;
   return i;
 };
 
@@ -156,7 +156,7 @@ export function systemdWords(text: string, syntax: "environment" | "variable"): 
 
 /** A word that is exactly `token`, unquoted, starting at `at`: followed by a separator or the end. */
 const bareWordAt = (text: string, at: number, token: string): boolean =>
-  text.startsWith(token, at) && (at + token.length >= text.length || isSeparator(text[at + token.length]));
+  text.startsWith(token, at) && (at + token.length >= text.length || isBlank(text[at + token.length]));
 
 /**
  * config_parse_exec: the commands of an ExecStart= value, split at an unquoted `;` word (`\;` is a `;`
@@ -260,7 +260,7 @@ export function parseEnvironmentFile(text: string): EnvironmentAssignment[] {
     switch (state) {
       case "preKey":
         if (COMMENTS.includes(c)) state = "comment";
-        else if (!WHITESPACE.includes(c)) {
+        else if (!isBlank(c)) {
           state = "key";
           keyBlanks = -1;
           start = line;
@@ -275,7 +275,7 @@ export function parseEnvironmentFile(text: string): EnvironmentAssignment[] {
           state = "preValue";
           valueBlanks = -1;
         } else {
-          if (!WHITESPACE.includes(c)) keyBlanks = -1;
+          if (!isBlank(c)) keyBlanks = -1;
           else if (keyBlanks === -1) keyBlanks = key.length;
           key += c;
         }
@@ -287,7 +287,7 @@ export function parseEnvironmentFile(text: string): EnvironmentAssignment[] {
         } else if (c === "'") state = "single";
         else if (c === '"') state = "double";
         else if (c === "\\") state = "valueEscape";
-        else if (!WHITESPACE.includes(c)) {
+        else if (!isBlank(c)) {
           state = "value";
           value += c;
         }
@@ -300,7 +300,7 @@ export function parseEnvironmentFile(text: string): EnvironmentAssignment[] {
           state = "valueEscape";
           valueBlanks = -1;
         } else {
-          if (!WHITESPACE.includes(c)) valueBlanks = -1;
+          if (!isBlank(c)) valueBlanks = -1;
           else if (valueBlanks === -1) valueBlanks = value.length;
           value += c;
         }

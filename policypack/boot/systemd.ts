@@ -123,6 +123,8 @@ interface ExecCommand {
   origin: Origin;
 }
 
+const SPECIFIER_RULE = "a % before a letter or digit that names none; %% is a %";
+
 /** A unit's [Service] settings after its drop-ins: the last ExecStart, Environment= and EnvironmentFile= lines. */
 function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): ParsedUnit {
   const unverifiable: Unverifiable[] = [];
@@ -158,22 +160,22 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
         // An empty value clears the commands given before it.
         if (value === "") execStarts.length = 0;
         else {
-          const commands = execCommands(value);
-          const resolved = commands?.map((words) => words.map((w, i) => resolveSpecifiers(i === 0 ? w.replace(/^[-@+!:|]*/, "") : w)));
-          if (!commands || !resolved)
+          // The prefixes come off the first word once; `@` among them makes the second word argv[0].
+          const commands = execCommands(value)?.map((words) => {
+            const prefixes = /^[-@+!:|]*/.exec(words[0])![0];
+            return { argv0: prefixes.includes("@"), words: [words[0].slice(prefixes.length), ...words.slice(1)].map(resolveSpecifiers) };
+          });
+          if (!commands)
             unverifiable.push({
               location,
               reason: `systemd cannot split this ExecStart= into words (a quote is not closed), so it does not load ${unit} and the kubelet does not start`,
             });
-          else if (resolved.some((words) => words.includes(undefined)))
+          else if (commands.some((command) => command.words.includes(undefined)))
             unverifiable.push({
               location,
-              reason: `systemd cannot resolve a specifier in this ExecStart= (a % before a letter or digit that names none; %% is a %), so it does not load ${unit} and the kubelet does not start`,
+              reason: `systemd cannot resolve a specifier in this ExecStart= (${SPECIFIER_RULE}), so it does not load ${unit} and the kubelet does not start`,
             });
-          else
-            resolved.forEach((words, k) =>
-              execStarts.push({ words: words as ExecCommand["words"], argv0: /^[-+!:|]*@/.test(commands[k][0]), location, origin }),
-            );
+          else for (const command of commands) execStarts.push({ words: command.words as ExecCommand["words"], argv0: command.argv0, location, origin });
         }
       } else if (key === "Type") type = value;
       else if (key === "Environment") {
@@ -192,7 +194,7 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
             dropped.push({
               location,
               text: assignment,
-              reason: `systemd cannot resolve a specifier in ${JSON.stringify(assignment)} (a % before a letter or digit that names none; %% is a %), so it ignores that assignment`,
+              reason: `systemd cannot resolve a specifier in ${JSON.stringify(assignment)} (${SPECIFIER_RULE}), so it ignores that assignment`,
             });
           else if (eq > 0 && isVariableName(resolved.text.slice(0, eq)))
             environment.set(resolved.text.slice(0, eq), {
@@ -341,7 +343,8 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
   }
   const lookup = (name: string): Variable | undefined => variables.get(name);
   const words = argv(execStart);
-  const start = kubeletArgsStart(words.map((w) => replaceVariables(w.text, lookup, hiddenEnvironment).text));
+  const replaced = words.map((w) => replaceVariables(w.text, lookup, hiddenEnvironment));
+  const start = kubeletArgsStart(replaced.map((r) => r.text));
   if (start === -1) return undefined;
   const sources: CommandLineSource[] = [];
   const push = (location: Location, origin: Origin, list: ArgWord[]): void => {
@@ -349,7 +352,8 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
     if (last && last.location === location) last.words.push(...list);
     else sources.push({ location, origin, words: list });
   };
-  for (const { text: word, unresolved: specifiers } of words.slice(start)) {
+  for (let k = start; k < words.length; k++) {
+    const { text: word, unresolved: specifiers } = words[k];
     // replace_env_argv: `$NAME` as a whole word (after unquoting) is the value split at blanks, quotes removed.
     if (word[0] === "$" && word[1] !== "{" && word[1] !== "$") {
       const variable = variables.get(word.slice(1));
@@ -366,10 +370,9 @@ function readUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originO
       push(variable.location, variable.origin, [{ text: variable.value, line: variable.location.line, unresolved: variable.unresolved }]);
       continue;
     }
-    const replaced = replaceVariables(word, lookup, hiddenEnvironment);
-    const unresolved = [...specifiers, ...replaced.unresolved];
+    const unresolved = [...specifiers, ...replaced[k].unresolved];
     push(execStart.location, execStart.origin, [
-      { text: replaced.text, line: execStart.location.line, unresolved: unresolved.length ? unresolved : undefined },
+      { text: replaced[k].text, line: execStart.location.line, unresolved: unresolved.length ? unresolved : undefined },
     ]);
   }
   // A unit file or drop-in that is not visible may replace ExecStart= or add to it: nothing of the line is certain.
