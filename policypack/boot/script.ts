@@ -15,6 +15,7 @@ import {
   splitShellWords,
   tokenize,
   type Environment,
+  type TokenizeResult,
   type ExpandedWord,
   type SimpleCommand,
   type Word,
@@ -22,6 +23,7 @@ import {
 import { AL2_BOOTSTRAP } from "./images";
 import { unitCommand } from "./systemd";
 import { markUnresolved } from "../kubelet/config";
+import { RecentTexts } from "../userdata/recent";
 import type { NodeBuilder } from "./node-builder";
 import {
   at,
@@ -126,9 +128,22 @@ export function runScript(builder: NodeBuilder, text: string, origin: TextOrigin
     );
     return;
   }
-  const { tokens, error } = tokenize(text);
+  const { commands, error } = parseScript(text);
   if (error) builder.addUnverifiable(at(origin, error.line), `the script is not valid shell (${error.message}), so the rest of it was not read`);
-  runCommands(builder, simpleCommands(tokens), new Map(), origin, depth);
+  runCommands(builder, commands, new Map(), origin, depth);
+}
+
+/**
+ * A script's commands. Parsing depends on the text alone, and node groups' user data often share a script
+ * part, so recent parses are reused; commands and their words are never changed once parsed.
+ */
+const recentScripts = new RecentTexts<{ commands: readonly SimpleCommand[]; error?: TokenizeResult["error"] }>(8, 16 * 1024);
+
+function parseScript(text: string): { commands: readonly SimpleCommand[]; error?: TokenizeResult["error"] } {
+  return recentScripts.get(text, "", (own) => {
+    const { tokens, error } = tokenize(own);
+    return { commands: simpleCommands(tokens), error };
+  });
 }
 
 /**
@@ -430,10 +445,8 @@ function echo(builder: NodeBuilder, args: ExpandedWord[], origin: TextOrigin, co
   // `echo "$(jq '.x = v' f)" > f`: the substitution's output is what is written.
   const substitution = command.words.length === k + 2 ? singleSubstitution(command.words[k + 1]) : undefined;
   if (substitution) {
-    const inner = tokenize(substitution);
-    const commands = simpleCommands(inner.tokens);
-    if (commands.length === 1 && !inner.error)
-      return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
+    const { commands, error } = parseScript(substitution);
+    if (commands.length === 1 && !error) return runCommand(builder, commands[0], { ...origin, firstLine: command.line, exact: false }, depth + 1, undefined);
   }
   let raw = "";
   for (let i = k; i < args.length; i++) raw += (i > k ? " " : "") + markUnresolved(args[i].text, args[i].unresolved);

@@ -7,6 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode, type ScalarTag, type Tags } from "yaml";
 import { parse as parseToml } from "smol-toml";
 import type { Limits } from "./limits";
+import { RecentTexts } from "./recent";
 
 export interface StructuredDocument {
   value: unknown;
@@ -57,41 +58,12 @@ export interface YamlOptions {
 /**
  * Parsed documents of recent texts: an image's own file (the AL2 kubelet-config.json) is the same text on
  * every node. Results are shared, so callers never change them (applyEdits works on a copy). Small texts only.
- * Found by length, then compared whole: a text sliced from fresh user data has no hash yet, and computing one
- * reads it character by character, where comparing equal lengths is a memory compare.
  */
-interface RecentParse {
-  text: string;
-  version: string;
-  uniqueKeys: boolean;
-  maxAliases: number;
-  maxNesting: number;
-  result: StructuredResult;
-}
-const recent: RecentParse[] = [];
-const RECENT_ENTRIES = 16;
-const RECENT_MAX_TEXT = 16 * 1024;
+const recentYaml = new RecentTexts<StructuredResult>(16, 16 * 1024);
 
 export function parseYamlDocuments(text: string, limits: Limits, options: YamlOptions = {}): StructuredResult {
-  if (text.length > RECENT_MAX_TEXT) return parseYamlUncached(text, limits, options);
-  const version = options.version ?? "1.2";
-  const uniqueKeys = options.uniqueKeys ?? false;
-  for (let i = recent.length - 1; i >= 0; i--) {
-    const entry = recent[i];
-    if (
-      entry.text.length === text.length &&
-      entry.version === version &&
-      entry.uniqueKeys === uniqueKeys &&
-      entry.maxAliases === limits.maxAliases &&
-      entry.maxNesting === limits.maxNesting &&
-      entry.text === text
-    )
-      return entry.result;
-  }
-  const result = parseYamlUncached(text, limits, options);
-  if (recent.length >= RECENT_ENTRIES) recent.shift();
-  recent.push({ text, version, uniqueKeys, maxAliases: limits.maxAliases, maxNesting: limits.maxNesting, result });
-  return result;
+  const variant = `${options.version ?? "1.2"} ${options.uniqueKeys ?? false} ${limits.maxAliases} ${limits.maxNesting}`;
+  return recentYaml.get(text, variant, (own) => parseYamlUncached(own, limits, options));
 }
 
 function parseYamlUncached(text: string, limits: Limits, { version = "1.2", uniqueKeys = false }: YamlOptions): StructuredResult {
