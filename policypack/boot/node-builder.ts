@@ -797,10 +797,14 @@ function hasContent(state: FileState): boolean {
   return !state.hidden && state.chunks !== undefined;
 }
 
-/** A word of a flags string; a shell expansion still in it was not resolved when the text was written. */
+/**
+ * A word of a flags string; a shell expansion still in it was not resolved when the text was written. The
+ * expansions are the tokenizer's: `${…}`, `$(…)`, `$NAME`, and the positional and special parameters
+ * (`$1`, `$@`, `$#`…), which the script's shell knew and the pack does not.
+ */
 function flagWord(text: string, line: number | undefined): ArgWord {
   const pending: string[] = [];
-  if (text.includes("$")) for (const m of text.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*)/g)) pending.push(m[0]);
+  if (text.includes("$")) for (const m of text.matchAll(/\$(\{[^}]*\}|\([^)]*\)?|[A-Za-z_]\w*|[0-9@*#?$!-])/g)) pending.push(m[0]);
   return { text, line, unresolved: pending.length ? pending : undefined };
 }
 
