@@ -110,7 +110,7 @@ function nodeadm4k(cluster: string): string {
     `--BOUNDARY\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: ${cluster}\n    apiServerEndpoint: https://ABCDEF0123456789.gr7.us-west-2.eks.amazonaws.com\n    certificateAuthority: >-\n      ${ca}\n    cidr: 10.100.0.0/16\n`,
     `--BOUNDARY\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n      maxPods: 110\n      shutdownGracePeriod: 30s\n    flags:\n      - --node-labels=team=bench\n`,
   ];
-  let text = `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n\n${parts.join("\n")}\n--BOUNDARY\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\n`;
+  let text = `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BOUNDARY"\n\n${parts.join("\n")}\n--BOUNDARY\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\n# node setup for ${cluster}\n`;
   for (let i = 0; text.length < 4096 - 20; i++) text += `echo "node setup step ${i}" >> /var/log/setup.log\n`;
   return `${text}--BOUNDARY--\n`;
 }
@@ -138,7 +138,8 @@ const AL2023 = launchTemplate("al2023", NODEADM_4K);
 /**
  * The resources Analyze is measured on; `goal` is the ratio to the no-op pack that must not be exceeded. `vary`
  * makes each call's resource differ in content too, so that no cache of parsed texts can answer either (the pack
- * keeps the last parsed YAML texts, for the images' own files; identical user data on every resource hits it).
+ * keeps the last parsed YAML texts and scripts: identical user data on every resource hits them). The cluster
+ * name is in the NodeConfig and in the script.
  */
 const RESOURCES: { label: string; resource: ResourceToAnalyze; goal?: number; vary?: (i: number) => ResourceToAnalyze }[] = [
   { label: "AL2023 launch template, 4 KiB MIME (NodeConfig with CA, script)", resource: AL2023, goal: 1.25 },
