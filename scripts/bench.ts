@@ -79,10 +79,12 @@ function makeTsPack(): string {
   return dir;
 }
 
-/** Realistic user data of about `size` bytes: a MIME script part writing files, then bootstrap.sh. */
-function userDataOfSize(size: number): string {
-  const head =
-    'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n--==B==\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\nset -ex\n';
+/**
+ * Realistic user data of about `size` bytes: a MIME script part writing files, then bootstrap.sh. `node` goes into
+ * a comment, so that texts of different nodes differ and no cache of parsed texts answers.
+ */
+function userDataOfSize(size: number, node = 0): string {
+  const head = `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="==B=="\n\n--==B==\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\n# node ${node}\nset -ex\n`;
   const tail = "/etc/eks/bootstrap.sh my-cluster --kubelet-extra-args '--max-pods=110 --read-only-port=10255'\n--==B==--\n";
   const lines: string[] = [];
   let length = head.length + tail.length;
@@ -116,8 +118,8 @@ function nodeadm4k(cluster: string): string {
 }
 const NODEADM_4K = nodeadm4k("bench-cluster");
 
-const AL2_16K = "AL2 launch template, 16 KiB script";
-const AL2_64K = "AL2 launch template, 64 KiB script";
+const AL2_16K = "AL2 launch template, 16 KiB script (no parse cached)";
+const AL2_64K = "AL2 launch template, 64 KiB script (no parse cached)";
 const launchTemplate = (name: string, text: string): ResourceToAnalyze => ({
   type: "aws:ec2/launchTemplate:LaunchTemplate",
   name,
@@ -152,8 +154,9 @@ const RESOURCES: { label: string; resource: ResourceToAnalyze; goal?: number; va
     label: "AL2 bootstrap launch template, one line",
     resource: launchTemplate("al2", "#!/bin/bash\n/etc/eks/bootstrap.sh c --kubelet-extra-args '--max-pods=110 --read-only-port=10255'\n"),
   },
-  { label: AL2_16K, resource: launchTemplate("al2-16k", userDataOfSize(16 * 1024)) },
-  { label: AL2_64K, resource: launchTemplate("al2-64k", userDataOfSize(64 * 1024)) },
+  // Linear in size is measured without the parse cache: each call's script is its own.
+  { label: AL2_16K, resource: launchTemplate("al2-16k", userDataOfSize(16 * 1024)), vary: (i) => launchTemplate("al2-16k", userDataOfSize(16 * 1024, i)) },
+  { label: AL2_64K, resource: launchTemplate("al2-64k", userDataOfSize(64 * 1024)), vary: (i) => launchTemplate("al2-64k", userDataOfSize(64 * 1024, i)) },
   { label: "GKE NodePool", resource: GKE_POOL },
   { label: "AKS AgentPool", resource: AKS_POOL },
 ];
@@ -336,10 +339,12 @@ async function main(): Promise<void> {
   console.error("in-process analysis by user-data size");
   const perByte: Record<number, number> = {};
   for (const size of [1024, 16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024 - 1024]) {
-    const text = userDataOfSize(size);
     const times: number[] = [];
     const iterations = size >= 256 * 1024 ? 15 : 60;
+    let text = "";
     for (let i = 0; i < iterations; i++) {
+      // Each run its own text, so that no cache of parsed texts answers.
+      text = userDataOfSize(size, i);
       const t = process.hrtime.bigint();
       const { node } = analyzeUserData({ value: text, encoding: "plain" });
       if (node) evaluateNode(node);
