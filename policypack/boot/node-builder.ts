@@ -99,8 +99,27 @@ export class NodeBuilder {
   exportAll = false;
   /** Variables whose value depends on which branch ran. */
   readonly ambiguousVars = new Set<string>();
+  /**
+   * The positional parameters ($1, $2…) where the pack knows them: inside a function's body, the words of its
+   * call (bash(1), FUNCTIONS), or after `set --`. Unknown elsewhere: what the script itself was run with.
+   */
+  positional?: readonly string[];
   /** The shell's variables as expansion reads them: one that depends on the branch taken is not known. */
-  readonly shellEnv: Environment = (name) => (this.ambiguousVars.has(name) ? undefined : this.vars.get(name));
+  readonly shellEnv: Environment = (name) => {
+    const c = name.charCodeAt(0);
+    if ((c >= 0x30 && c <= 0x39) || name === "#" || name === "*") return this.positionalParameter(name);
+    return this.ambiguousVars.has(name) ? undefined : this.vars.get(name);
+  };
+
+  /** `$N` (unset past the last), `$#` their count, `$*` joined by the first character of IFS (a blank). */
+  private positionalParameter(name: string): string | null | undefined {
+    const list = this.positional;
+    // $0 is the script's name, never a positional parameter.
+    if (list === undefined || name === "0") return undefined;
+    if (name === "#") return String(list.length);
+    if (name === "*") return list.join(" ");
+    return list[Number(name) - 1] ?? null;
+  }
   readonly unverifiable: Unverifiable[] = [];
   readonly problems: LocatedProblem[] = [];
   private readonly bootstrapCalls: { location: Location }[] = [];

@@ -176,7 +176,12 @@ function runCommands(
     const body = first !== undefined ? functions.get(first) : undefined;
     if (body && calls < builder.limits.maxScriptDepth) {
       const asCalled = command.conditional ? body.map((c) => ({ ...c, conditional: true })) : body;
-      if (!runCommands(builder, asCalled, functions, origin, depth, calls + 1)) return false;
+      // The call's words are the body's positional parameters, and the caller's come back after it (bash(1), FUNCTIONS).
+      const caller = builder.positional;
+      builder.positional = parameterValues(command.words.slice(1), builder.shellEnv);
+      const went = runCommands(builder, asCalled, functions, origin, depth, calls + 1);
+      builder.positional = caller;
+      if (!went) return false;
       continue;
     }
     const output = runCommand(builder, command, origin, depth, command.previous === "|" ? pipeInput : undefined);
@@ -185,10 +190,18 @@ function runCommands(
   return true;
 }
 
+/** Words as positional parameters: expanded and split, and a part known only at boot one unresolved mark. */
+function parameterValues(words: readonly Word[], env: Environment): string[] {
+  const expanded: ExpandedWord[] = [];
+  for (const w of words) expandWordInto(w, env, expanded);
+  return expanded.map((w) => markUnresolved(w.text, w.unresolved));
+}
+
 /** Commands whose effect the reader models; any other command without redirections is skipped unread. */
 const MODELLED = new Set([
   "export",
   "set",
+  "shift",
   "declare",
   "readonly",
   "local",
@@ -300,7 +313,16 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
         const option = /^([-+])[a-zA-Z]*a/.exec(a.text) ?? (/^[-+]o$/.test(a.text) && args[i + 1]?.text === "allexport" ? [a.text, a.text[0]] : null);
         if (option) builder.exportAll = option[1] === "-";
       });
+      setPositional(builder, command, args);
       break;
+    case "shift": {
+      // `shift [n]` drops the first n; past $# it fails and changes nothing (bash(1), shift).
+      const n = args.length ? Number(args[0].text) : 1;
+      const list = builder.positional;
+      if (list && Number.isInteger(n) && n >= 0 && n <= list.length) builder.positional = command.conditional ? undefined : list.slice(n);
+      else if (list && !(Number.isInteger(n) && n >= 0)) builder.positional = undefined;
+      break;
+    }
     case "bootstrap.sh":
       callBootstrap(builder, program, args, temporary ?? NO_ASSIGNMENTS, location, origin, depth);
       break;
@@ -396,6 +418,28 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     if (target && target !== "/dev/null") writeOutput(builder, target, written, location, redirect.op === ">>");
   }
   return output;
+}
+
+/**
+ * `set -- ARGS` or `set ARGS`: the words after the options become the positional parameters (`--` alone unsets
+ * them); `set` with options only leaves them (bash(1), set). A `set` that may not run leaves them unknown.
+ */
+function setPositional(builder: NodeBuilder, command: SimpleCommand, args: ExpandedWord[]): void {
+  let k = 0;
+  let endOfOptions: string | undefined;
+  while (k < args.length) {
+    const text = args[k].text;
+    if (text === "--" || text === "-") {
+      endOfOptions = text;
+      k++;
+      break;
+    }
+    if (!/^[-+]./.test(text)) break;
+    // -o and +o take the next word as the option's name.
+    k += text === "-o" || text === "+o" ? 2 : 1;
+  }
+  if (k >= args.length && endOfOptions !== "--") return;
+  builder.positional = command.conditional ? undefined : args.slice(k).map((a) => markUnresolved(a.text, a.unresolved));
 }
 
 /** What the command reads on standard input: its here-document, expanded, or the pipe's output. */

@@ -8,7 +8,7 @@
  * provenance; a value that no visible source decides is unknown.
  */
 import { parseKubeletArgs, type ArgWord, type CommandLineProblem, type FlagAssignment, type ParsedCommandLine } from "./cmdline";
-import { formatValue, holdsUnresolved, readConfigValue, type PlainObject } from "./config";
+import { formatValue, holdsUnresolved, readConfigValue, UNRESOLVED_MARK, type PlainObject } from "./config";
 import type { Location, Origin, Provenance } from "./provenance";
 import { FEATURE_GATES, GATE_DEFAULTS, KNOWN_CIPHERS, TRACKED_SETTINGS, type SettingSpec, type SettingValue } from "./settings";
 import { parseGoDuration } from "./values";
@@ -533,6 +533,8 @@ function joinedArgv(lines: readonly CommandLineSource[]): ArgWord[] {
       const word: ArgWord = { text: w.text, source };
       if (w.line !== undefined) word.line = w.line;
       if (w.unresolved !== undefined) word.unresolved = w.unresolved;
+      // Text a script wrote from an expansion known only at boot (a unit file from a here-document, say).
+      else if (w.text.includes(UNRESOLVED_MARK)) word.unresolved = [UNRESOLVED_MARK];
       argv.push(word);
     }
   });

@@ -167,11 +167,16 @@ export function tokenize(src: string): TokenizeResult {
       }
       const inner = src.slice(i + 2, close);
       const raw = src.slice(i, close + 1);
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?$/s.exec(inner);
-      const fallback = m?.[2] ? fallbackWord(m[3], quoted) : undefined;
+      // A NAME, or a positional parameter (`${10}`, `${1:-d}`), which cannot be assigned (`${1:=d}` is an error in
+      // bash), or a special one alone (`${#}`).
+      const m = /^(?:([A-Za-z_][A-Za-z0-9_]*)|([0-9]+)|([@*#?$!-]))(?:(:?[-=])(.*))?$/s.exec(inner);
+      const name = m?.[1] ?? m?.[2] ?? m?.[3];
+      const operator = m?.[4];
+      const allowed = operator === undefined || m?.[1] !== undefined || (m?.[2] !== undefined && !operator.endsWith("="));
+      const fallback = operator && allowed ? fallbackWord(m![5], quoted) : undefined;
       add(
-        m && (!m[2] || fallback)
-          ? { kind: "var", name: m[1], quoted, fallback, emptyTakesFallback: m[2]?.startsWith(":"), assigns: m[2]?.endsWith("="), raw }
+        name !== undefined && allowed && (!operator || fallback)
+          ? { kind: "var", name, quoted, fallback, emptyTakesFallback: operator?.startsWith(":"), assigns: operator?.endsWith("="), raw }
           : { kind: "sub", raw, quoted },
       );
       countLines(i, close);
@@ -372,7 +377,8 @@ function matchParen(src: string, open: number): number {
  */
 function fallbackWord(text: string, quoted: boolean): Segment[] | undefined {
   if (quoted) {
-    if (/[$`]/.test(text)) return undefined;
+    // An expansion in the word is not read; an escaped `$` or backquote is a character.
+    if (/[$`]/.test(text.replace(/\\[$`"\\]/g, ""))) return undefined;
     return [{ kind: "lit", text: text.replace(/\\([$`"\\])|"/g, (_, escaped?: string) => escaped ?? ""), quoted: true }];
   }
   const { tokens, error } = tokenize(text);
@@ -443,7 +449,8 @@ export interface ExpandedWord {
   unresolved: string[];
 }
 
-export type Environment = (name: string) => string | undefined;
+/** A variable's value; null when it is known to be unset (a positional parameter past the last), undefined when unknown. */
+export type Environment = (name: string) => string | null | undefined;
 
 const NONE: string[] = [];
 
@@ -508,8 +515,9 @@ export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[]
         continue;
       }
       const set = lookup(seg.name);
-      let value = set;
-      if (seg.fallback && (set === undefined || (set === "" && seg.emptyTakesFallback))) {
+      // Unset expands to nothing, or to the fallback word.
+      let value = set === null ? "" : set;
+      if (seg.fallback && (set == null || (set === "" && seg.emptyTakesFallback))) {
         if (!seg.assigns) {
           emit(seg.fallback, true);
           continue;
@@ -537,9 +545,9 @@ function fallbackText(segs: readonly Segment[], env: Environment): string | unde
     else if (seg.kind === "sub") return undefined;
     else {
       const set = env(seg.name);
-      const value = seg.fallback && (set === undefined || (set === "" && seg.emptyTakesFallback)) ? fallbackText(seg.fallback, env) : set;
+      const value = seg.fallback && (set == null || (set === "" && seg.emptyTakesFallback)) ? fallbackText(seg.fallback, env) : set;
       if (value === undefined) return undefined;
-      text += value;
+      text += value ?? "";
     }
   }
   return text;
@@ -707,17 +715,25 @@ export function plainText(word: Word): string | undefined {
   return text;
 }
 
-/** Expands `$VAR` in an unquoted here-document body (no field splitting there). */
+/**
+ * Expands an unquoted here-document body as bash does: parameters (`$VAR`, `${VAR}`, `${VAR:-word}` with the
+ * word as in double quotes), no field splitting; what the pack cannot expand (`$(…)`, `${VAR%…}`, an unknown
+ * value) stays as its source text and is listed in `unresolved`.
+ */
 export function expandHereDoc(doc: HereDoc, env: Environment): { text: string; unresolved: string[] } {
   if (doc.quoted) return { text: doc.body, unresolved: [] };
   const unresolved: string[] = [];
   const text = doc.body.replace(
-    /\\([$`\\])|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\([^)]*\)|`[^`]*`/g,
-    (raw, escaped?: string, braced?: string, bare?: string) => {
+    /\\([$`\\])|\$\{(?:([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?:(:?[-=])([^}]*))?|([@*#?$!-]))\}|\$\{[^}]*\}?|\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|\$\([^)]*\)|`[^`]*`/g,
+    (raw, escaped?: string, braced?: string, operator?: string, word?: string, special?: string, bare?: string) => {
       if (escaped) return escaped;
-      const name = braced ?? bare;
-      const value = name ? env(name) : undefined;
-      if (value !== undefined) return value;
+      const name = braced ?? special ?? bare;
+      const set = name !== undefined ? env(name) : undefined;
+      // A positional parameter cannot be assigned (`${1:=d}` is an error in bash).
+      const usesWord = operator !== undefined && (set == null || (set === "" && operator.startsWith(":")));
+      const fallback = usesWord && !(operator.endsWith("=") && braced !== undefined && !/^[A-Za-z_]/.test(braced)) ? fallbackWord(word!, true) : undefined;
+      const value = usesWord ? fallback && fallbackText(fallback, env) : set;
+      if (name !== undefined && value !== undefined) return value ?? "";
       unresolved.push(raw);
       return raw;
     },
