@@ -100,10 +100,12 @@ export class NodeBuilder {
   /** Variables whose value depends on which branch ran. */
   readonly ambiguousVars = new Set<string>();
   /**
-   * The positional parameters ($1, $2…) where the pack knows them: inside a function's body, the words of its
-   * call (bash(1), FUNCTIONS), or after `set --`. Unknown elsewhere: what the script itself was run with.
+   * The positional parameters ($1, $2…), undefined where they are not known. User data's own scripts have none:
+   * cloud-init runs each part, runcmd and boothook by its path alone (cloudinit/subp.py runparts, `subp(prefix +
+   * [exe_path])`; cloudinit/handlers/boot_hook.py, `subp([filepath])`). A function's body gets its call's words
+   * (bash(1), FUNCTIONS), a script run by path or `sh -c` its arguments, `set --` sets them.
    */
-  positional?: readonly string[];
+  positional: readonly string[] | undefined = [];
   /** The shell's variables as expansion reads them: one that depends on the branch taken is not known. */
   readonly shellEnv: Environment = (name) => {
     const c = name.charCodeAt(0);

@@ -177,11 +177,9 @@ function runCommands(
     if (body && calls < builder.limits.maxScriptDepth) {
       const asCalled = command.conditional ? body.map((c) => ({ ...c, conditional: true })) : body;
       // The call's words are the body's positional parameters, and the caller's come back after it (bash(1), FUNCTIONS).
-      const caller = builder.positional;
-      builder.positional = parameterValues(command.words.slice(1), builder.shellEnv);
-      const went = runCommands(builder, asCalled, functions, origin, depth, calls + 1);
-      builder.positional = caller;
-      if (!went) return false;
+      const words: ExpandedWord[] = [];
+      for (const w of command.words.slice(1)) expandWordInto(w, builder.shellEnv, words);
+      if (!withPositional(builder, parameterValues(words), () => runCommands(builder, asCalled, functions, origin, depth, calls + 1))) return false;
       continue;
     }
     const output = runCommand(builder, command, origin, depth, command.previous === "|" ? pipeInput : undefined);
@@ -190,11 +188,21 @@ function runCommands(
   return true;
 }
 
-/** Words as positional parameters: expanded and split, and a part known only at boot one unresolved mark. */
-function parameterValues(words: readonly Word[], env: Environment): string[] {
-  const expanded: ExpandedWord[] = [];
-  for (const w of words) expandWordInto(w, env, expanded);
-  return expanded.map((w) => markUnresolved(w.text, w.unresolved));
+/** Expanded words as positional parameters: a part known only at boot is one unresolved mark. */
+function parameterValues(words: readonly ExpandedWord[]): string[] {
+  return words.map((w) => markUnresolved(w.text, w.unresolved));
+}
+
+/** Runs `run` with `list` as the positional parameters (undefined: the caller's), and the caller's after it. */
+function withPositional<T>(builder: NodeBuilder, list: readonly string[] | undefined, run: () => T): T {
+  if (list === undefined) return run();
+  const caller = builder.positional;
+  builder.positional = list;
+  try {
+    return run();
+  } finally {
+    builder.positional = caller;
+  }
 }
 
 /** Commands whose effect the reader models; any other command without redirections is skipped unread. */
@@ -400,14 +408,15 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
     }
     case "source":
     case ".":
-      if (args[0]) runFile(builder, args[0].text, location, depth);
+      // Words after the file are its positional parameters; without any it sees the caller's (bash(1), source).
+      if (args[0]) runFile(builder, args[0].text, location, depth, args.length > 1 ? parameterValues(args.slice(1)) : undefined);
       break;
     case "eval":
       runScript(builder, args.map((a) => a.text).join(" "), { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
       break;
     default:
       if (SHELLS.has(name)) runShell(builder, args, location, origin, depth, standardInput(command, env, origin, stdin), temporary ?? NO_ASSIGNMENTS);
-      else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, program, location, depth);
+      else if (/\.sh$/.test(name) && name !== "bootstrap.sh") runFile(builder, program, location, depth, parameterValues(args));
   }
 
   for (const redirect of command.redirects) {
@@ -439,7 +448,7 @@ function setPositional(builder: NodeBuilder, command: SimpleCommand, args: Expan
     k += text === "-o" || text === "+o" ? 2 : 1;
   }
   if (k >= args.length && endOfOptions !== "--") return;
-  builder.positional = command.conditional ? undefined : args.slice(k).map((a) => markUnresolved(a.text, a.unresolved));
+  builder.positional = command.conditional ? undefined : parameterValues(args.slice(k));
 }
 
 /** What the command reads on standard input: its here-document, expanded, or the pipe's output. */
@@ -891,18 +900,22 @@ function startUnits(builder: NodeBuilder, args: ExpandedWord[], location: Return
     if (!command) continue;
     const [program, ...rest] = command.words;
     const script = SHELLS.has(basename(program)) ? rest.find((w) => !w.startsWith("-")) : program;
-    if (script && builder.files.has(script)) runFile(builder, script, location, depth);
+    // The unit's words after the script are its arguments.
+    if (script && builder.files.has(script)) runFile(builder, script, location, depth, command.words.slice(command.words.indexOf(script) + 1));
   }
 }
 
-function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof at>, depth: number): void {
+/** Runs a script the node has, with `positional` as its arguments (undefined: `source` without any, the caller's). */
+function runFile(builder: NodeBuilder, path: string, location: ReturnType<typeof at>, depth: number, positional: readonly string[] | undefined): void {
   const file = builder.files.get(path);
   const text = file ? fileText(file.state) : undefined;
   if (text !== undefined) {
     // A script written in one piece keeps its own lines (a write_files entry, a heredoc); otherwise the caller's line.
     const chunks = file!.state.chunks ?? [];
     const own = chunks.length === 1 && chunks[0].origin.exact && !chunks[0].origin.writer ? chunks[0].origin : undefined;
-    runScript(builder, text, own ?? { source: location.source, firstLine: location.line ?? 1, exact: false }, depth + 1);
+    withPositional(builder, positional, () =>
+      runScript(builder, text, own ?? { source: location.source, firstLine: location.line ?? 1, exact: false }, depth + 1),
+    );
   } else if (file?.state.hidden) {
     builder.addUnverifiable(location, `runs ${path}, which ${file.state.hidden.reason}`);
   }
@@ -921,7 +934,7 @@ function callBootstrap(
   origin: TextOrigin,
   depth: number,
 ): void {
-  if (builder.files.has(path)) runFile(builder, path, location, depth);
+  if (builder.files.has(path)) runFile(builder, path, location, depth, parameterValues(args));
   else recordBootstrapCall(builder, location, args, temporary, origin);
 }
 
@@ -965,7 +978,10 @@ function runShell(
 ): void {
   const c = args.findIndex((a) => a.text === "-c");
   if (c !== -1 && args[c + 1]) {
-    runScript(builder, args[c + 1].text, { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1);
+    // `sh -c SCRIPT NAME ARGS`: NAME is $0, the words after it $1… (bash(1), -c).
+    withPositional(builder, parameterValues(args.slice(c + 3)), () =>
+      runScript(builder, args[c + 1].text, { ...origin, firstLine: location.line ?? origin.firstLine, exact: false }, depth + 1),
+    );
     return;
   }
   // `sh -s [--|-] ARGS` reads the script from stdin; the words after the options are its arguments.
@@ -974,15 +990,15 @@ function runShell(
     const k = args.findIndex((a) => !a.text.startsWith("-"));
     // `bash /etc/eks/bootstrap.sh …` runs it with the words after it, in the environment `bash` was given.
     if (basename(args[k].text) === "bootstrap.sh") callBootstrap(builder, args[k].text, args.slice(k + 1), temporary, location, origin, depth);
-    else runFile(builder, args[k].text, location, depth);
+    else runFile(builder, args[k].text, location, depth, parameterValues(args.slice(k + 1)));
     return;
   }
+  // bash(1): options end at `-`, `--` or the first word that is not one; every word after is an argument.
+  const end = args.findIndex((a) => a.text === "-" || a.text === "--" || !a.text.startsWith("-"));
+  const scriptArgs = end === -1 ? [] : args.slice(args[end].text.startsWith("-") ? end + 1 : end);
   const installer = stdin?.kind === "fetched" ? K3S_INSTALLERS.find((i) => stdin.url !== undefined && i.url.test(stdin.url)) : undefined;
   if (installer) {
     // The well-known installer: its INSTALL_*_EXEC variable and its arguments decide the service's command line.
-    // bash(1): options end at `-`, `--` or the first word that is not one; every word after is an argument.
-    const end = args.findIndex((a) => a.text === "-" || a.text === "--" || !a.text.startsWith("-"));
-    const scriptArgs = end === -1 ? [] : args.slice(args[end].text.startsWith("-") ? end + 1 : end);
     const exported = builder.exported.has(installer.execVariable) ? builder.vars.get(installer.execVariable) : undefined;
     const exec = temporary.get(installer.execVariable) ?? exported;
     const words: ArgWord[] = [
@@ -996,5 +1012,5 @@ function runShell(
     );
   } else if (stdin?.kind === "fetched")
     builder.addUnverifiable(location, `pipes a script downloaded at boot by ${stdin.what} into a shell, so what it does to the kubelet is not visible`);
-  else if (stdin?.kind === "text") runScript(builder, stdin.text, stdin.origin, depth + 1);
+  else if (stdin?.kind === "text") withPositional(builder, parameterValues(scriptArgs), () => runScript(builder, stdin.text, stdin.origin, depth + 1));
 }
