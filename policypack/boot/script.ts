@@ -10,6 +10,9 @@ import {
   expandHereDoc,
   expandWord,
   expandWordInto,
+  isName,
+  isNameChar,
+  isNameStart,
   plainText,
   simpleCommands,
   splitShellWords,
@@ -41,9 +44,6 @@ import {
 
 /** What a command writes to stdout, as far as it is known. */
 type Output = { kind: "text"; text: string; origin: TextOrigin } | { kind: "state"; state: FileState } | { kind: "fetched"; what: string; url?: string };
-
-const isNameStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
-const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39);
 
 /**
  * The NAME of a `NAME=value` word (bash(1), PARAMETERS: a letter or underscore, then letters, digits and
@@ -309,7 +309,7 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       for (const arg of args) {
         const assigned = assignmentName(arg.text);
         if (assigned !== undefined) setVariable(builder, assigned, assignedValue(arg, assigned), at(origin, arg.line).line, command.conditional);
-        const named = assigned ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.text) ? arg.text : undefined);
+        const named = assigned ?? (isName(arg.text) ? arg.text : undefined);
         if (named && exporting) builder.exported.add(named);
         else if (named && unexporting) builder.exported.delete(named);
       }

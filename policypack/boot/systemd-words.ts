@@ -12,6 +12,7 @@
  *   unquoted trailing blanks are dropped. A name that is not a valid variable name (`export X`) is dropped
  *   when the service starts (src/core/execute.c, strv_env_clean_with_callback).
  */
+import { isName } from "../kubelet/shell";
 
 const WHITESPACE = " \t\n\r";
 const isBlank = (c: string): boolean => WHITESPACE.includes(c);
@@ -214,14 +215,8 @@ export function resolveSpecifiers(word: string): { text: string; unresolved: str
   return { text, unresolved };
 }
 
-/** A variable name as systemd takes it (env_name_is_valid: bash's characters, not starting with a digit). */
-export function isVariableName(name: string): boolean {
-  if (name === "" || (name[0] >= "0" && name[0] <= "9")) return false;
-  for (const c of name) {
-    if (!((c >= "A" && c <= "Z") || (c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c === "_")) return false;
-  }
-  return true;
-}
+/** A variable name as systemd takes it: env_name_is_valid follows bash's NAME ("We follow bash for the character set"). */
+export const isVariableName = isName;
 
 export interface EnvironmentAssignment {
   name: string;

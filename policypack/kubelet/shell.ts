@@ -94,6 +94,16 @@ function runEnd(src: string, from: number, table: Uint8Array): number {
 }
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
+/** bash(1)'s NAME (PARAMETERS): a letter or underscore, then letters, digits and underscores. */
+export const isNameStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+export const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39);
+
+export function isName(text: string): boolean {
+  if (!isNameStart(text.charCodeAt(0))) return false;
+  for (let i = 1; i < text.length; i++) if (!isNameChar(text.charCodeAt(i))) return false;
+  return true;
+}
+
 export function tokenize(src: string): TokenizeResult {
   const tokens: Token[] = [];
   const pendingHereDocs: { op: Operator; delimiter: string; quoted: boolean; stripTabs: boolean }[] = [];
