@@ -175,20 +175,7 @@ export function tokenize(src: string): TokenizeResult {
         i = src.length;
         return;
       }
-      const inner = src.slice(i + 2, close);
-      const raw = src.slice(i, close + 1);
-      // A NAME, or a positional parameter (`${10}`, `${1:-d}`), which cannot be assigned (`${1:=d}` is an error in
-      // bash), or a special one alone (`${#}`).
-      const m = /^(?:([A-Za-z_][A-Za-z0-9_]*)|([0-9]+)|([@*#?$!-]))(?:(:?[-=])(.*))?$/s.exec(inner);
-      const name = m?.[1] ?? m?.[2] ?? m?.[3];
-      const operator = m?.[4];
-      const allowed = operator === undefined || m?.[1] !== undefined || (m?.[2] !== undefined && !operator.endsWith("="));
-      const fallback = operator && allowed ? fallbackWord(m![5], quoted) : undefined;
-      add(
-        name !== undefined && allowed && (!operator || fallback)
-          ? { kind: "var", name, quoted, fallback, emptyTakesFallback: operator?.startsWith(":"), assigns: operator?.endsWith("="), raw }
-          : { kind: "sub", raw, quoted },
-      );
+      add(bracedExpansion(src.slice(i + 2, close), src.slice(i, close + 1), quoted));
       countLines(i, close);
       i = close + 1;
       return;
@@ -385,6 +372,21 @@ function matchParen(src: string, open: number): number {
  * double quotes, double quotes in it are removed and single quotes are literal (bash). Undefined when it holds
  * what this reader does not follow (an operator, an unterminated quote, an expansion inside double quotes).
  */
+/**
+ * `${inner}`: a NAME, or a positional parameter (`${10}`, `${1:-d}`), which cannot be assigned (`${1:=d}` is an
+ * error in bash), or a special one alone (`${#}`), each a variable; anything else is not expanded (`sub`).
+ */
+function bracedExpansion(inner: string, raw: string, quoted: boolean): Segment {
+  const m = /^(?:([A-Za-z_][A-Za-z0-9_]*)|([0-9]+)|([@*#?$!-]))(?:(:?[-=])(.*))?$/s.exec(inner);
+  const name = m?.[1] ?? m?.[2] ?? m?.[3];
+  const operator = m?.[4];
+  const allowed = operator === undefined || m?.[1] !== undefined || (m?.[2] !== undefined && !operator.endsWith("="));
+  const fallback = operator && allowed ? fallbackWord(m![5], quoted) : undefined;
+  return name !== undefined && allowed && (!operator || fallback)
+    ? { kind: "var", name, quoted, fallback, emptyTakesFallback: operator?.startsWith(":"), assigns: operator?.endsWith("="), raw }
+    : { kind: "sub", raw, quoted };
+}
+
 function fallbackWord(text: string, quoted: boolean): Segment[] | undefined {
   if (quoted) {
     // An expansion in the word is not read; an escaped `$` or backquote is a character.
@@ -734,16 +736,14 @@ export function expandHereDoc(doc: HereDoc, env: Environment): { text: string; u
   if (doc.quoted) return { text: doc.body, unresolved: [] };
   const unresolved: string[] = [];
   const text = doc.body.replace(
-    /\\([$`\\])|\$\{(?:([A-Za-z_][A-Za-z0-9_]*|[0-9]+)(?:(:?[-=])([^}]*))?|([@*#?$!-]))\}|\$\{[^}]*\}?|\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|\$\([^)]*\)|`[^`]*`/g,
-    (raw, escaped?: string, braced?: string, operator?: string, word?: string, special?: string, bare?: string) => {
+    /\\([$`\\])|\$\{([^}]*)\}|\$\{[^}]*|\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|\$\([^)]*\)|`[^`]*`/g,
+    (raw, escaped?: string, braced?: string, bare?: string) => {
       if (escaped) return escaped;
-      const name = braced ?? special ?? bare;
-      const set = name !== undefined ? env(name) : undefined;
-      // A positional parameter cannot be assigned (`${1:=d}` is an error in bash).
-      const usesWord = operator !== undefined && (set == null || (set === "" && operator.startsWith(":")));
-      const fallback = usesWord && !(operator.endsWith("=") && braced !== undefined && !/^[A-Za-z_]/.test(braced)) ? fallbackWord(word!, true) : undefined;
-      const value = usesWord ? fallback && fallbackText(fallback, env) : set;
-      if (name !== undefined && value !== undefined) return value ?? "";
+      // The word of `${VAR:-word}` reads as in double quotes; an assignment there is not kept for later lines.
+      const segment: Segment | undefined =
+        braced !== undefined ? bracedExpansion(braced, raw, true) : bare !== undefined ? { kind: "var", name: bare, quoted: true, raw } : undefined;
+      const value = segment?.kind === "var" ? fallbackText([segment], env) : undefined;
+      if (value !== undefined) return value;
       unresolved.push(raw);
       return raw;
     },
