@@ -327,8 +327,10 @@ function runCommand(builder: NodeBuilder, command: SimpleCommand, origin: TextOr
       // `shift [n]` drops the first n; past $# it fails and changes nothing (bash(1), shift).
       const n = args.length ? Number(args[0].text) : 1;
       const list = builder.positional;
-      if (list && Number.isInteger(n) && n >= 0 && n <= list.length) builder.positional = command.conditional ? undefined : list.slice(n);
-      else if (list && !(Number.isInteger(n) && n >= 0)) builder.positional = undefined;
+      if (!list) break;
+      // A count the pack cannot read (`shift $n`) leaves them unknown.
+      if (!Number.isInteger(n) || n < 0) builder.positional = undefined;
+      else if (n <= list.length) builder.positional = command.conditional ? undefined : list.slice(n);
       break;
     }
     case "bootstrap.sh":
