@@ -4,14 +4,37 @@
  * shared per-resource analysis.
  */
 import type { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { adapterFor } from "../platforms/index";
-import { extract } from "../platforms/props";
-import { planRemediation, setAt } from "../remediate/index";
 import { describeLocation } from "../kubelet/provenance";
 import { evaluateRule, RULES, type Rule } from "../kubelet/rules";
-import { analyzeResource, type ResourceReport } from "./analysis";
+import type { ResourceReport } from "./analysis";
 
 export const VERIFIABLE_POLICY = "kubelet-node-config-verifiable";
+
+/** What the policies call to read a resource and to fix it. */
+interface Engine {
+  analyzeResource: typeof import("./analysis").analyzeResource;
+  adapterFor: typeof import("../platforms/index").adapterFor;
+  extract: typeof import("../platforms/props").extract;
+  planRemediation: typeof import("../remediate/index").planRemediation;
+  setAt: typeof import("../remediate/index").setAt;
+}
+let engine: Engine | undefined;
+
+/**
+ * The analysis (user-data formats, YAML and TOML parsers, the node's boot) loads with the first resource, not
+ * with the pack: GetAnalyzerInfo, which the CLI waits for before it goes on, needs only the rule catalog.
+ * Called outside any try, so a pack that cannot load its analysis fails the preview instead of passing it.
+ */
+function loadEngine(): Engine {
+  if (!engine) {
+    const { analyzeResource } = require("./analysis") as typeof import("./analysis");
+    const { adapterFor } = require("../platforms/index") as typeof import("../platforms/index");
+    const { extract } = require("../platforms/props") as typeof import("../platforms/props");
+    const { planRemediation, setAt } = require("../remediate/index") as typeof import("../remediate/index");
+    engine = { analyzeResource, adapterFor, extract, planRemediation, setAt };
+  }
+  return engine;
+}
 
 export interface Exemption {
   resource: string;
@@ -109,6 +132,7 @@ function notApplicable(args: ResourceValidationArgs, reason: string): never {
 }
 
 function validate(rule: Rule, args: ResourceValidationArgs, report: ReportViolation): void {
+  const { analyzeResource } = loadEngine();
   let analysis: ResourceReport | undefined;
   try {
     analysis = analyzeResource(args.type, args.urn, args.props);
@@ -176,6 +200,7 @@ function applicableMessages(rule: Rule, analysis: ResourceReport, args: Resource
  * not fixed is still reported, as mandatory, by the validation that follows.
  */
 function remediate(rule: Rule, args: ResourceValidationArgs): Record<string, unknown> | undefined {
+  const { adapterFor, extract, planRemediation, setAt } = loadEngine();
   try {
     const adapter = adapterFor(args.type);
     if (!adapter) return undefined;
