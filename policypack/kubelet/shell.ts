@@ -16,13 +16,46 @@ export type Segment =
   /** Command or arithmetic substitution: never resolved. */
   | { kind: "sub"; raw: string; quoted: boolean };
 
-export interface Word {
-  kind: "word";
-  segments: Segment[];
-  /** Offsets into the source and the 1-based line the word starts on. */
-  start: number;
-  end: number;
-  line: number;
+/**
+ * A word of the source. Most words are one run of unquoted text (`--max-pods=110`, `/etc/eks/bootstrap.sh`):
+ * such a word holds it as `plain` and makes its one-segment list only if something asks for it, so a script's
+ * tokens cost one object per word rather than three.
+ */
+export class Word {
+  readonly kind = "word";
+  /** The whole word when it is unquoted literal text, with no expansion; undefined otherwise. */
+  plain: string | undefined;
+  private parts: Segment[] | undefined;
+
+  /** Offsets into the source and the 1-based line the word starts on; `first`, the word's text so far. */
+  constructor(
+    public start: number,
+    public end: number,
+    public line: number,
+    first?: string | Segment,
+  ) {
+    this.plain = typeof first === "string" ? first : undefined;
+    // A list made with its first segment: an empty one grows to 16 on the first push.
+    this.parts = typeof first === "string" ? undefined : first ? [first] : [];
+  }
+
+  get segments(): Segment[] {
+    return (this.parts ??= [{ kind: "lit", text: this.plain!, quoted: false }]);
+  }
+
+  /** Appends to the word as the tokenizer reads it; literal text of the same quoting joins the last segment. */
+  append(segment: Segment): void {
+    if (this.plain !== undefined && segment.kind === "lit" && !segment.quoted) {
+      this.plain += segment.text;
+      this.parts = undefined;
+      return;
+    }
+    const segments = this.segments;
+    this.plain = undefined;
+    const last = segments[segments.length - 1];
+    if (segment.kind === "lit" && last?.kind === "lit" && last.quoted === segment.quoted) last.text += segment.text;
+    else segments.push(segment);
+  }
 }
 
 export interface HereDoc {
@@ -117,15 +150,14 @@ export function tokenize(src: string): TokenizeResult {
   const countLines = (from: number, to: number): void => {
     for (let k = from; k < to; k++) if (src.charCodeAt(k) === 10) line++;
   };
-  // A new word's segment list starts with its first segment: most words have one, and an empty array grows to 16.
   const add = (segment: Segment): void => {
-    if (word) word.segments.push(segment);
-    else word = { kind: "word", segments: [segment], start: i, end: i, line };
+    if (word) word.append(segment);
+    else word = new Word(i, i, line, segment);
   };
-  const begin = (): Word => (word ??= { kind: "word", segments: [], start: i, end: i, line });
+  const begin = (): Word => (word ??= new Word(i, i, line));
+  // Unquoted text that starts a word is the common case: a plain word, with no segment object at all.
   const literal = (text: string, quoted: boolean): void => {
-    const last = word?.segments[word.segments.length - 1];
-    if (last?.kind === "lit" && last.quoted === quoted) last.text += text;
+    if (!word && !quoted) word = new Word(i, i, line, text);
     else add({ kind: "lit", text, quoted });
   };
   const finishWord = (): void => {
@@ -342,8 +374,7 @@ export function tokenize(src: string): TokenizeResult {
 }
 
 function fileDescriptor(word: Word): number | undefined {
-  const [only] = word.segments;
-  return word.segments.length === 1 && only.kind === "lit" && !only.quoted && /^\d+$/.test(only.text) ? Number(only.text) : undefined;
+  return word.plain !== undefined && /^\d+$/.test(word.plain) ? Number(word.plain) : undefined;
 }
 
 function segmentSource(s: Segment): string {
@@ -473,6 +504,10 @@ const NONE: string[] = [];
  * listed in `unresolved`.
  */
 export function expandWordInto(word: Word, env: Environment, out: ExpandedWord[], assigned?: Map<string, string>): void {
+  if (word.plain !== undefined) {
+    out.push({ text: word.plain, line: word.line, unresolved: NONE });
+    return;
+  }
   const segments = word.segments;
   // The common case: only literal text, quoted or not.
   let text = "";
@@ -719,6 +754,7 @@ export function simpleCommands(tokens: Token[]): SimpleCommand[] {
 
 /** The literal text of a word with no expansions, or undefined. */
 export function plainText(word: Word): string | undefined {
+  if (word.plain !== undefined) return word.plain;
   let text = "";
   for (const s of word.segments) {
     if (s.kind !== "lit") return undefined;
