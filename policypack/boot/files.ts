@@ -105,8 +105,12 @@ export function locateLine(state: FileState, line: number, file: string): (Locat
     if (starts[mid] < line) lo = mid;
     else hi = mid - 1;
   }
-  const chunk = chunks[lo];
-  return { ...at(chunk.origin, line - starts[lo]), ...(chunk.origin.onBehalf ? {} : { file }), origin: chunk.origin.writer ?? "user" };
+  const { origin } = chunks[lo];
+  // Fields added to the fresh location, not spread: this runs for every setting a file sets.
+  const location = at(origin, line - starts[lo]) as Location & { origin: Origin };
+  if (!origin.onBehalf) location.file = file;
+  location.origin = origin.writer ?? "user";
+  return location;
 }
 
 /**

@@ -26,6 +26,7 @@ import type { Unverifiable } from "../kubelet/node";
 import type { Location, Origin } from "../kubelet/provenance";
 import { fileText, hiddenFileMessage, locateLine, type VirtualFile } from "./files";
 import { readEnvironmentFile, variableWords } from "./node-builder";
+import { RecentTexts } from "../userdata/recent";
 import { execCommands, isVariableName, resolveSpecifiers, systemdWords } from "./systemd-words";
 
 const UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"];
@@ -125,6 +126,56 @@ interface ExecCommand {
 
 const SPECIFIER_RULE = "a % before a letter or digit that names none; %% is a %";
 
+/** An ExecStart= command as systemd splits it: the words after unquoting and specifiers (undefined: one it cannot resolve). */
+interface SplitCommand {
+  argv0: boolean;
+  words: ({ text: string; unresolved: string[] } | undefined)[];
+}
+
+/** A `Key=value` line of a unit's [Service] section; an ExecStart= or Environment= value split into words as systemd splits it. */
+interface ServiceLine {
+  key: string;
+  value: string;
+  /** The line it starts on. */
+  line: number;
+  /** ExecStart= with a value: its commands; undefined when a quote is not closed. */
+  commands?: SplitCommand[];
+  /** Environment=: its words, and whether a syntax error ended them early. */
+  assignments?: { words: string[]; error: boolean };
+}
+
+/** Recent unit texts read: an image's units are the same text on every node. */
+const recentUnits = new RecentTexts<readonly ServiceLine[]>(16, 16 * 1024);
+
+/** The [Service] lines of a unit file's text, values split: a function of the text alone, so shared by every node with that text. */
+function serviceLines(text: string): readonly ServiceLine[] {
+  return recentUnits.get(text, "", (own) => {
+    const lines: ServiceLine[] = [];
+    let section = "";
+    for (const { text: line, line: startLine } of unitLines(own)) {
+      if (line === "") continue;
+      const header = /^\[(.+)\]$/.exec(line);
+      if (header) {
+        section = header[1];
+        continue;
+      }
+      if (section !== "Service") continue;
+      const eq = line.indexOf("=");
+      if (eq === -1) continue;
+      const entry: ServiceLine = { key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim(), line: startLine };
+      if (entry.key === "ExecStart" && entry.value !== "")
+        // The prefixes come off the first word once; `@` among them makes the second word argv[0].
+        entry.commands = execCommands(entry.value)?.map((words) => {
+          const prefixes = /^[-@+!:|]*/.exec(words[0])![0];
+          return { argv0: prefixes.includes("@"), words: [words[0].slice(prefixes.length), ...words.slice(1)].map(resolveSpecifiers) };
+        });
+      else if (entry.key === "Environment") entry.assignments = systemdWords(entry.value, "environment");
+      lines.push(entry);
+    }
+    return lines;
+  });
+}
+
 /** A unit's [Service] settings after its drop-ins: the last ExecStart, Environment= and EnvironmentFile= lines. */
 function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, originOf: (file: VirtualFile) => Origin): ParsedUnit {
   const unverifiable: Unverifiable[] = [];
@@ -142,29 +193,12 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       continue;
     }
     const origin = originOf(file);
-    let section = "";
-    for (const { text: line, line: startLine } of unitLines(text)) {
-      if (line === "") continue;
-      const header = /^\[(.+)\]$/.exec(line);
-      if (header) {
-        section = header[1];
-        continue;
-      }
-      if (section !== "Service") continue;
-      const eq = line.indexOf("=");
-      if (eq === -1) continue;
-      const key = line.slice(0, eq).trim();
-      const value = line.slice(eq + 1).trim();
+    for (const { key, value, line: startLine, commands, assignments: environmentWords } of serviceLines(text)) {
       const location = locateLine(file.state, startLine, file.path) ?? { source: file.path, file: file.path };
       if (key === "ExecStart") {
         // An empty value clears the commands given before it.
         if (value === "") execStarts.length = 0;
         else {
-          // The prefixes come off the first word once; `@` among them makes the second word argv[0].
-          const commands = execCommands(value)?.map((words) => {
-            const prefixes = /^[-@+!:|]*/.exec(words[0])![0];
-            return { argv0: prefixes.includes("@"), words: [words[0].slice(prefixes.length), ...words.slice(1)].map(resolveSpecifiers) };
-          });
           if (!commands)
             unverifiable.push({
               location,
@@ -180,7 +214,7 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       } else if (key === "Type") type = value;
       else if (key === "Environment") {
         // config_parse_environ: each word must be NAME=value; a syntax error drops the rest of the line.
-        const { words: assignments, error } = systemdWords(value, "environment");
+        const { words: assignments, error } = environmentWords!;
         if (error)
           dropped.push({
             location,
@@ -237,10 +271,12 @@ function unitLines(text: string): { text: string; line: number }[] {
   let pending: { text: string; line: number } | undefined;
   const raw = text.split("\n");
   for (let i = 0; i < raw.length; i++) {
-    const line = raw[i].replace(/\r$/, "");
+    const line = raw[i].endsWith("\r") ? raw[i].slice(0, -1) : raw[i];
     if (/^\s*[#;]/.test(line)) continue;
     const joined = { text: (pending?.text ?? "") + line, line: pending?.line ?? i + 1 };
-    const backslashes = /\\*$/.exec(joined.text)![0].length;
+    // Counted on this line alone: a continued line's text ends in the blank that replaced its backslash.
+    let backslashes = 0;
+    while (backslashes < line.length && line.charCodeAt(line.length - 1 - backslashes) === 0x5c) backslashes++;
     if (backslashes % 2 === 1) {
       pending = { text: `${joined.text.slice(0, -1)} `, line: joined.line };
       continue;
@@ -285,6 +321,7 @@ const argv = (command: ExecCommand): ExecCommand["words"] => (command.argv0 ? co
  * value as it is, nothing when it is unset (unknown when an environment file is not visible); `$$` is `$`.
  */
 function replaceVariables(word: string, lookup: (name: string) => Variable | undefined, hidden: readonly string[]): { text: string; unresolved: string[] } {
+  if (!word.includes("$")) return { text: word, unresolved: [] };
   let text = "";
   const unresolved: string[] = [];
   for (let i = 0; i < word.length; i++) {

@@ -46,3 +46,31 @@ describe("a script parsed once, run afresh on each node", () => {
     }
   });
 });
+
+/**
+ * A unit file's [Service] lines are read once per text (systemd.ts serviceLines, over RecentTexts): an image's
+ * units are the same text on every node. Where each line sits, and what it means there, is still each node's.
+ */
+describe("a unit file read once, placed afresh on each node", () => {
+  const dropIn = "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--read-only-port=10255'\n";
+  const writing = (before: string[]) =>
+    lines("#!/bin/bash", ...before, "cat > /etc/systemd/system/kubelet.service.d/90-mine.conf <<'EOF'", dropIn.trimEnd(), "EOF", "/etc/eks/bootstrap.sh c");
+  const readOnly = (userData: string) => analyze(userData).findings.filter((f) => f.startsWith("kubelet-read-only-port"));
+
+  it("names the line the drop-in's text has in each node's own user data", () => {
+    const atFour = readOnly(writing([]));
+    const atSeven = readOnly(writing(["echo a", "echo b", "echo c"]));
+    assert.equal(atFour.length, 1);
+    assert.match(atFour[0], /user data line 4\b/);
+    assert.equal(atSeven.length, 1);
+    assert.match(atSeven[0], /user data line 7\b/);
+  });
+
+  it("applies the same drop-in text after what each node's other drop-ins say", () => {
+    // A later drop-in of the node's own (99-…) clears KUBELET_EXTRA_ARGS on one node only.
+    const clearing = ["cat > /etc/systemd/system/kubelet.service.d/99-clear.conf <<'EOF'", "[Service]", "Environment=KUBELET_EXTRA_ARGS=", "EOF"];
+    assert.equal(readOnly(writing([])).length, 1);
+    assert.deepEqual(readOnly(writing(clearing)), []);
+    assert.equal(readOnly(writing([])).length, 1);
+  });
+});
