@@ -81,14 +81,14 @@ export function fileText(state: FileState): string | undefined {
 const lineStarts = new WeakMap<Chunk[], number[]>();
 
 function linesBefore(chunks: Chunk[]): number[] {
-  const starts = lineStarts.get(chunks) ?? [0];
+  let starts = lineStarts.get(chunks);
+  if (!starts) lineStarts.set(chunks, (starts = [0]));
   for (let k = starts.length - 1; k < chunks.length; k++) {
     const text = chunks[k].text;
     let lines = 1;
     for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
     starts.push(starts[k] + lines - (text.endsWith("\n") ? 1 : 0));
   }
-  lineStarts.set(chunks, starts);
   return starts;
 }
 

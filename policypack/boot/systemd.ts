@@ -49,15 +49,16 @@ const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 /** A unit's files in the order systemd applies them: the unit file, then its drop-ins. */
 function unitFiles(files: ReadonlyMap<string, VirtualFile>, unit: string): VirtualFile[] {
   const main = UNIT_DIRS.map((dir) => files.get(`${dir}/${unit}`)).find((f) => f !== undefined);
-  const dropIns = new Map<string, VirtualFile>();
-  // Earlier directories take precedence for the same drop-in name.
-  for (const dir of [...UNIT_DIRS].reverse()) {
-    for (const file of files.values()) {
-      const m = DROP_IN.exec(file.path);
-      if (m && m[1] === unit && file.path.startsWith(`${dir}/`)) dropIns.set(m[2], file);
-    }
+  // One pass over the node's files; for the same drop-in name, an earlier directory takes precedence.
+  const dropIns = new Map<string, { file: VirtualFile; rank: number }>();
+  for (const file of files.values()) {
+    const m = DROP_IN.exec(file.path);
+    if (!m || m[1] !== unit) continue;
+    const rank = UNIT_DIRS.findIndex((dir) => file.path.startsWith(`${dir}/`));
+    const seen = dropIns.get(m[2]);
+    if (!seen || rank < seen.rank) dropIns.set(m[2], { file, rank });
   }
-  const ordered = [...dropIns.keys()].sort(byteOrder).map((name) => dropIns.get(name)!);
+  const ordered = [...dropIns.keys()].sort(byteOrder).map((name) => dropIns.get(name)!.file);
   return main ? [main, ...ordered] : ordered;
 }
 
