@@ -142,7 +142,7 @@ interface ServiceLine {
   /** ExecStart= with a value: its commands; undefined when a quote is not closed. */
   commands?: SplitCommand[];
   /** Environment=: its words, and whether a syntax error ended them early. */
-  assignments?: { words: string[]; error: boolean };
+  environmentWords?: { words: string[]; error: boolean };
 }
 
 /** Recent unit texts read: an image's units are the same text on every node. */
@@ -170,7 +170,7 @@ function serviceLines(text: string): readonly ServiceLine[] {
           const prefixes = /^[-@+!:|]*/.exec(words[0])![0];
           return { argv0: prefixes.includes("@"), words: [words[0].slice(prefixes.length), ...words.slice(1)].map(resolveSpecifiers) };
         });
-      else if (entry.key === "Environment") entry.assignments = systemdWords(entry.value, "environment");
+      else if (entry.key === "Environment") entry.environmentWords = systemdWords(entry.value, "environment");
       lines.push(entry);
     }
     return lines;
@@ -194,7 +194,7 @@ function parseUnit(files: ReadonlyMap<string, VirtualFile>, unit: string, origin
       continue;
     }
     const origin = originOf(file);
-    for (const { key, value, line: startLine, commands, assignments: environmentWords } of serviceLines(text)) {
+    for (const { key, value, line: startLine, commands, environmentWords } of serviceLines(text)) {
       const location = locateLine(file.state, startLine, file.path) ?? { source: file.path, file: file.path };
       if (key === "ExecStart") {
         // An empty value clears the commands given before it.

@@ -397,12 +397,6 @@ function matchParen(src: string, open: number): number {
   return -1;
 }
 
-// bash manual, "ANSI-C Quoting": the escapes $'…' decodes; any other backslash stays as written.
-/**
- * The word of `${V:-word}`, parsed. Unquoted, it is an ordinary word whose unquoted blanks split fields; inside
- * double quotes, double quotes in it are removed and single quotes are literal (bash). Undefined when it holds
- * what this reader does not follow (an operator, an unterminated quote, an expansion inside double quotes).
- */
 /**
  * `${inner}`: a NAME, or a positional parameter (`${10}`, `${1:-d}`), which cannot be assigned (`${1:=d}` is an
  * error in bash), or a special one alone (`${#}`), each a variable; anything else is not expanded (`sub`).
@@ -418,6 +412,11 @@ function bracedExpansion(inner: string, raw: string, quoted: boolean): Segment {
     : { kind: "sub", raw, quoted };
 }
 
+/**
+ * The word of `${V:-word}`, parsed. Unquoted, it is an ordinary word whose unquoted blanks split fields; inside
+ * double quotes, double quotes in it are removed and single quotes are literal (bash). Undefined when it holds
+ * what this reader does not follow (an operator, an unterminated quote, an expansion inside double quotes).
+ */
 function fallbackWord(text: string, quoted: boolean): Segment[] | undefined {
   if (quoted) {
     // An expansion in the word is not read; an escaped `$` or backquote is a character.
@@ -437,6 +436,7 @@ function fallbackWord(text: string, quoted: boolean): Segment[] | undefined {
   return segments;
 }
 
+// bash manual, "ANSI-C Quoting": the escapes $'…' decodes; any other backslash stays as written.
 const ANSI_ESCAPES: Record<string, string> = {
   n: "\n",
   t: "\t",

@@ -8,10 +8,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { analyze, lines } from "../helpers/userdata";
+
+const readOnly = (userData: string) => analyze(userData).findings.filter((f) => f.startsWith("kubelet-read-only-port"));
+
 describe("a script parsed once, run afresh on each node", () => {
   const mime = (...parts: string[]) =>
     `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n${parts.map((body) => `--B\nContent-Type: text/x-shellscript\n\n${body}\n`).join("")}--B--\n`;
-  const readOnly = (userData: string) => analyze(userData).findings.filter((f) => f.startsWith("kubelet-read-only-port"));
 
   it("gives each node what its own earlier parts make of the same script", () => {
     const shared = lines("#!/bin/bash", ". /etc/kubelet.env", '/etc/eks/bootstrap.sh c --kubelet-extra-args "--read-only-port=$PORT"');
@@ -55,7 +57,6 @@ describe("a unit file read once, placed afresh on each node", () => {
   const dropIn = "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--read-only-port=10255'\n";
   const writing = (before: string[]) =>
     lines("#!/bin/bash", ...before, "cat > /etc/systemd/system/kubelet.service.d/90-mine.conf <<'EOF'", dropIn.trimEnd(), "EOF", "/etc/eks/bootstrap.sh c");
-  const readOnly = (userData: string) => analyze(userData).findings.filter((f) => f.startsWith("kubelet-read-only-port"));
 
   it("names the line the drop-in's text has in each node's own user data", () => {
     const atFour = readOnly(writing([]));
